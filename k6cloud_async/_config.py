@@ -1,0 +1,183 @@
+"""Client configuration: arguments, then the environment k6 itself reads, then defaults."""
+
+from __future__ import annotations
+
+import ipaddress
+import os
+import platform
+from collections.abc import Mapping
+from typing import Any, Final
+
+import aiohttp
+from attrs import define, field
+from multidict import CIMultiDict, CIMultiDictProxy
+from yarl import URL
+
+from ._constants import (
+    API_PREFIX,
+    DEFAULT_BASE_URL,
+    DEFAULT_TIMEOUT,
+    ENV_HOST,
+    ENV_STACK_ID,
+    ENV_TOKEN,
+)
+from ._errors import ConfigurationError
+from ._validation import check_header_value
+from ._version import __version__
+
+__all__ = ["ClientConfig", "Secret", "resolve_timeout"]
+
+_LOOPBACK_NAMES: Final = frozenset({"localhost", "localhost.localdomain"})
+
+
+class Secret:
+    """A string that never shows itself in ``repr``/``str`` (the API token)."""
+
+    __slots__ = ("_value",)
+
+    def __init__(self, value: str) -> None:
+        self._value = value
+
+    def reveal(self) -> str:
+        return self._value
+
+    def __repr__(self) -> str:
+        return "Secret('***')"
+
+    __str__ = __repr__
+
+
+def default_user_agent() -> str:
+    return (
+        f"k6cloud-async/{__version__} Python/{platform.python_version()} "
+        f"aiohttp/{aiohttp.__version__}"
+    )
+
+
+@define(repr=False)
+class ClientConfig:
+    """What every request of a client needs; built once, shared by ``with_options`` copies."""
+
+    token: Secret
+    stack_id: int
+    base_url: URL
+    api_root: URL
+    headers: CIMultiDictProxy[str] = field()
+
+    @classmethod
+    def resolve(
+        cls,
+        *,
+        token: str | None,
+        stack_id: int | str | None,
+        base_url: str | URL | None,
+        user_agent: str | None,
+        allow_insecure_http: bool,
+        environ: Mapping[str, str] | None = None,
+    ) -> ClientConfig:
+        env = os.environ if environ is None else environ
+        resolved_token = _resolve_token(token, env)
+        resolved_stack = _resolve_stack_id(stack_id, env)
+        url = _resolve_base_url(base_url, env, allow_insecure_http)
+        agent = check_header_value(user_agent or default_user_agent(), "user_agent")
+        headers = CIMultiDict(
+            {
+                "Authorization": f"Bearer {resolved_token}",
+                "X-Stack-Id": str(resolved_stack),
+                "User-Agent": agent,
+                "Accept": "application/json",
+            }
+        )
+        return cls(
+            token=Secret(resolved_token),
+            stack_id=resolved_stack,
+            base_url=url,
+            api_root=url.joinpath(*API_PREFIX),
+            headers=CIMultiDictProxy(headers),
+        )
+
+    def same_origin(self, url: URL) -> bool:
+        """Whether ``url`` may receive the token: same scheme, host and port as the base URL."""
+        return url.origin() == self.base_url.origin()
+
+    def __repr__(self) -> str:
+        return f"ClientConfig(base_url={str(self.base_url)!r}, stack_id={self.stack_id})"
+
+
+def _resolve_token(token: str | None, env: Mapping[str, Any]) -> str:
+    if token is None:
+        token = env.get(ENV_TOKEN) or None
+    if token is None:
+        raise ConfigurationError(f"no API token: pass token= or set ${ENV_TOKEN}")
+    if not isinstance(token, str):
+        raise TypeError(f"token must be a str, not {type(token).__name__}")
+    if not token.strip():
+        raise ConfigurationError(f"the API token is empty: pass token= or set ${ENV_TOKEN}")
+    try:
+        return check_header_value(token, "token")
+    except ValueError as exc:  # never echo the token itself
+        raise ConfigurationError(str(exc)) from None
+
+
+def _resolve_stack_id(stack_id: int | str | None, env: Mapping[str, Any]) -> int:
+    source = "stack_id"
+    if stack_id is None:
+        stack_id = env.get(ENV_STACK_ID) or None
+        source = f"${ENV_STACK_ID}"
+    if stack_id is None:
+        raise ConfigurationError(f"no stack id: pass stack_id= or set ${ENV_STACK_ID}")
+    if isinstance(stack_id, bool) or not isinstance(stack_id, int | str):
+        raise TypeError(f"stack_id must be an int, not {type(stack_id).__name__}")
+    if isinstance(stack_id, str):
+        text = stack_id.strip()
+        if not text.isdecimal() or not text.isascii():
+            raise ConfigurationError(f"{source} must be a positive integer, got {stack_id!r}")
+        stack_id = int(text)
+    if stack_id < 1:
+        raise ConfigurationError(f"{source} must be a positive integer, got {stack_id}")
+    return stack_id
+
+
+def _resolve_base_url(
+    base_url: str | URL | None, env: Mapping[str, Any], allow_insecure_http: bool
+) -> URL:
+    raw = base_url if base_url is not None else (env.get(ENV_HOST) or DEFAULT_BASE_URL)
+    if not isinstance(raw, str | URL):
+        raise TypeError(f"base_url must be a str or yarl.URL, not {type(raw).__name__}")
+    url = URL(raw)
+    if url.scheme not in ("http", "https") or not url.host:
+        raise ConfigurationError(f"base_url must be an absolute http(s) URL, got {str(url)!r}")
+    if url.user or url.password or url.query_string or url.fragment:
+        raise ConfigurationError("base_url must not carry credentials, a query or a fragment")
+    if url.scheme == "http" and not allow_insecure_http and not _is_loopback(url.host):
+        raise ConfigurationError(
+            f"refusing to send the token over plain http to {url.host}: use https, "
+            "or pass allow_insecure_http=True"
+        )
+    # A base URL with a path prefix keeps it; the API root is appended below it.
+    return url.with_path(url.path.rstrip("/") or "/")
+
+
+def _is_loopback(host: str) -> bool:
+    if host.lower() in _LOOPBACK_NAMES:
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False
+
+
+def resolve_timeout(timeout: float | aiohttp.ClientTimeout | None) -> aiohttp.ClientTimeout:
+    """A number of seconds is the total timeout, with the default connect timeout."""
+    if timeout is None:
+        return DEFAULT_TIMEOUT
+    if isinstance(timeout, aiohttp.ClientTimeout):
+        return timeout
+    if isinstance(timeout, bool) or not isinstance(timeout, int | float):
+        raise TypeError(
+            f"timeout must be a number of seconds or an aiohttp.ClientTimeout, "
+            f"not {type(timeout).__name__}"
+        )
+    if timeout <= 0:
+        raise ValueError(f"timeout must be positive, got {timeout}")
+    return aiohttp.ClientTimeout(total=float(timeout), connect=DEFAULT_TIMEOUT.connect)

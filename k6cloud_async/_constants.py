@@ -1,0 +1,32 @@
+"""Defaults in one place."""
+
+from __future__ import annotations
+
+from typing import Final
+
+import aiohttp
+
+DEFAULT_BASE_URL: Final = "https://api.k6.io"
+API_PREFIX: Final = ("cloud", "v6")
+
+ENV_TOKEN: Final = "K6_CLOUD_TOKEN"
+ENV_STACK_ID: Final = "K6_CLOUD_STACK_ID"
+ENV_HOST: Final = "K6_CLOUD_HOST_V6"
+
+DEFAULT_TIMEOUT: Final = aiohttp.ClientTimeout(total=60, connect=10)
+DEFAULT_MAX_RETRIES: Final = 2
+DEFAULT_MAX_CONNECTIONS: Final = 100
+
+#: A JSON response larger than this is refused rather than buffered.
+DEFAULT_MAX_RESPONSE_BYTES: Final = 32 * 1024 * 1024
+
+MAX_PAGE_SIZE: Final = 1000
+MAX_NAME_LENGTH: Final = 300
+MAX_IDEMPOTENCY_KEY_LENGTH: Final = 36
+ORDER_BY_FIELDS: Final = frozenset({"id", "project_id", "name", "created", "updated"})
+
+IDEMPOTENCY_HEADER: Final = "K6-Idempotency-Key"
+REQUEST_ID_HEADERS: Final = ("X-Request-Id", "Request-Id")
+
+#: Streaming chunk size for script transfers (chosen by measurement, see benchmarks/).
+CHUNK_SIZE: Final = 256 * 1024
