@@ -8,7 +8,6 @@ offending field; the result is a ``ResponseDecodeError``.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import Any, Final, TypeVar
 
@@ -108,16 +107,14 @@ def decode(data: Any, cls: type[T]) -> T:
         )
     try:
         return _fast.structure(data, cls)
-    except Exception:  # noqa: BLE001 - re-decoded below to name the field
+    except Exception:
         raise _explain(data, cls, cls.__name__) from None
 
 
 def decode_page(data: Any, cls: type[T]) -> Page[T]:
     """Structure a listing body (``value``, ``@count``, ``@nextLink``) into a ``Page``."""
     if type(data) is not dict:
-        raise ResponseDecodeError(
-            f"expected a listing object, got {_json_type(data)}", field="$"
-        )
+        raise ResponseDecodeError(f"expected a listing object, got {_json_type(data)}", field="$")
     values = data.get("value")
     if type(values) is not list:
         raise ResponseDecodeError(
@@ -139,10 +136,9 @@ def decode_page(data: Any, cls: type[T]) -> Page[T]:
     hook = _structure_load_test if cls is LoadTest else _fast.get_structure_hook(cls)
     try:
         items = [hook(item, cls) for item in values]
-    except Exception:  # noqa: BLE001 - re-decoded below to name the field
-        raise _explain(
-            values, list[cls], f"a page of {cls.__name__}", path="$.value"  # type: ignore[valid-type]
-        ) from None
+    except Exception:
+        item_list: Any = list[cls]  # type: ignore[valid-type]
+        raise _explain(values, item_list, f"a page of {cls.__name__}", path="$.value") from None
     return Page(items=items, count=count, next_link=next_link)
 
 
@@ -161,7 +157,7 @@ def _explain(data: Any, cls: Any, name: str, path: str = "$") -> ResponseDecodeE
         return ResponseDecodeError(
             f"response does not fit {name}: " + "; ".join(messages), field=field
         )
-    except Exception as exc:  # noqa: BLE001 - a shape cattrs does not wrap (not an object)
+    except Exception as exc:
         return ResponseDecodeError(f"response does not fit {name}: {exc}", field=path)
     # The fast converter failed where the detailed one did not: report the shape as is.
     return ResponseDecodeError(f"response does not fit {name}", field=path)
@@ -201,5 +197,3 @@ def to_dict(model: Any) -> dict[str, Any]:
         raise TypeError(f"to_dict() takes a k6cloud_async model, not {type(model).__name__}")
     result: dict[str, Any] = _out.unstructure(model)
     return result
-
-

@@ -40,9 +40,7 @@ class K6CloudError(Exception):
     attempts: int
     request_id: str | None
 
-    def __init__(
-        self, message: str, *, attempts: int = 0, request_id: str | None = None
-    ) -> None:
+    def __init__(self, message: str, *, attempts: int = 0, request_id: str | None = None) -> None:
         super().__init__(message)
         self.message = message
         self.attempts = attempts

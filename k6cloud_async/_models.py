@@ -181,7 +181,7 @@ class LoadTestPatch:
     """Request body of ``PATCH /load_tests/{id}`` (``PatchLoadTestApiModel``)."""
 
     name: str | Unset = UNSET
-    baseline_test_run_id: int | None | Unset = UNSET
+    baseline_test_run_id: int | Unset | None = UNSET
 
 
 @define
@@ -196,6 +196,6 @@ class ValidateOptionsRequest:
     """Request body of ``POST /validate_options`` (``ValidateOptionsRequest``)."""
 
     options: dict[str, Any]
-    project_id: int | None | Unset = UNSET
-    k6_dependencies: dict[str, str] | None | Unset = UNSET
+    project_id: int | Unset | None = UNSET
+    k6_dependencies: dict[str, str] | Unset | None = UNSET
     is_local_execution: bool | Unset = UNSET

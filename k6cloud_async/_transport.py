@@ -165,7 +165,8 @@ class Transport:
             )
             if error is None:
                 self.budget.refund()
-                return processed  # type: ignore[return-value]
+                result: R = processed
+                return result
             wait = self._retry_wait(
                 error,
                 attempt=attempt,
@@ -356,8 +357,7 @@ async def read_body(response: aiohttp.ClientResponse, limit: int) -> bytes:
             f"response body of {length} bytes exceeds the limit of {limit} bytes"
         )
     if length is not None:
-        body = await response.content.readexactly(length) if length else b""
-        return body
+        return await response.content.readexactly(length) if length else b""
     chunks = []
     size = 0
     async for chunk in response.content.iter_any():

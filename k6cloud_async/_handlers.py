@@ -1,0 +1,70 @@
+"""Response handlers: read a successful response and turn it into the call's result."""
+
+from __future__ import annotations
+
+from typing import Generic, TypeVar
+
+import aiohttp
+
+from . import _json
+from ._converter import decode, decode_page
+from ._errors import ResponseDecodeError
+from ._models import Page
+from ._transport import read_body
+
+__all__ = ["JsonModel", "JsonPage", "NoContent"]
+
+T = TypeVar("T")
+
+
+async def _read_json(response: aiohttp.ClientResponse, limit: int) -> object:
+    try:
+        body = await read_body(response, limit)
+    finally:
+        response.release()
+    try:
+        return _json.loads(body)
+    except ValueError as exc:
+        preview = body[:80].decode("utf-8", "replace")
+        raise ResponseDecodeError(f"the response is not JSON ({exc}): {preview!r}") from None
+
+
+class JsonModel(Generic[T]):
+    """Decodes a JSON body into one model."""
+
+    __slots__ = ("_cls", "_limit")
+
+    def __init__(self, cls: type[T], limit: int) -> None:
+        self._cls = cls
+        self._limit = limit
+
+    async def __call__(self, response: aiohttp.ClientResponse) -> T:
+        return decode(await _read_json(response, self._limit), self._cls)
+
+
+class JsonPage(Generic[T]):
+    """Decodes a listing body into a ``Page``."""
+
+    __slots__ = ("_cls", "_limit")
+
+    def __init__(self, cls: type[T], limit: int) -> None:
+        self._cls = cls
+        self._limit = limit
+
+    async def __call__(self, response: aiohttp.ClientResponse) -> Page[T]:
+        return decode_page(await _read_json(response, self._limit), self._cls)
+
+
+class NoContent:
+    """Drains a 204 (or any bodiless success) so that its connection goes back to the pool."""
+
+    __slots__ = ("_limit",)
+
+    def __init__(self, limit: int) -> None:
+        self._limit = limit
+
+    async def __call__(self, response: aiohttp.ClientResponse) -> None:
+        try:
+            await read_body(response, self._limit)
+        finally:
+            response.release()

@@ -1,0 +1,92 @@
+"""Listings: follow ``@nextLink`` page after page, reading one page ahead of the consumer."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import AsyncIterator, Awaitable, Callable
+from typing import TypeVar
+
+from yarl import URL
+
+from ._errors import ResponseDecodeError
+from ._models import Page
+
+__all__ = ["check_next_link", "iterate_items", "iterate_pages"]
+
+T = TypeVar("T")
+
+
+def check_next_link(page: Page[T], origin: URL, seen: set[str]) -> URL | None:
+    """The URL of the next page, or None at the end; a link that cannot be right is an error.
+
+    A link to another origin would carry the token elsewhere; a link seen before, or one
+    that follows an empty page, would loop forever.
+    """
+    link = page.next_link
+    if link is None:
+        return None
+    if not page.items:
+        raise ResponseDecodeError(
+            f"an empty page has a next link ({link}): refusing to loop", field="$.@nextLink"
+        )
+    if link in seen:
+        raise ResponseDecodeError(
+            f"the next link repeats an earlier one ({link}): refusing to loop",
+            field="$.@nextLink",
+        )
+    try:
+        url = URL(link)
+    except (TypeError, ValueError) as exc:
+        raise ResponseDecodeError(
+            f"the next link is not a URL: {exc}", field="$.@nextLink"
+        ) from None
+    if not url.is_absolute():
+        url = origin.join(url)
+    if url.origin() != origin.origin():
+        raise ResponseDecodeError(
+            f"the next link points to another origin ({url.origin()}); the token is only "
+            f"sent to {origin.origin()}",
+            field="$.@nextLink",
+        )
+    seen.add(link)
+    return url
+
+
+async def iterate_pages(
+    fetch: Callable[[URL], Awaitable[Page[T]]], first: URL, origin: URL
+) -> AsyncIterator[Page[T]]:
+    """Yield pages from ``first`` on, fetching the next page while the caller uses this one.
+
+    At most two pages are held: the one yielded and the one being read ahead. Closing the
+    generator early cancels the read-ahead request and releases its connection.
+    """
+    seen: set[str] = set()
+    ahead: asyncio.Task[Page[T]] | None = None
+    try:
+        page = await fetch(first)
+        while True:
+            next_url = check_next_link(page, origin, seen)
+            if next_url is not None:
+                ahead = asyncio.ensure_future(fetch(next_url))
+            yield page
+            if ahead is None:
+                return
+            page = await ahead
+            ahead = None
+    finally:
+        if ahead is not None:
+            ahead.cancel()
+            # Wait for the cancelled request to let go of its connection, and retrieve its
+            # outcome so that no "exception was never retrieved" is logged.
+            await asyncio.wait([ahead])
+            if not ahead.cancelled():
+                ahead.exception()
+
+
+async def iterate_items(pages: AsyncIterator[Page[T]]) -> AsyncIterator[T]:
+    """Yield the items of each page, closing the page iterator when done or abandoned."""
+    async with contextlib.aclosing(pages):  # type: ignore[type-var]
+        async for page in pages:
+            for item in page.items:
+                yield item
