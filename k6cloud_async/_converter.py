@@ -9,7 +9,8 @@ offending field; the result is a ``ResponseDecodeError``.
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import Any, Final, TypeVar
+from types import UnionType
+from typing import Any, Final, TypeVar, Union, get_args, get_origin
 
 import attrs
 import cattrs
@@ -83,8 +84,34 @@ def _json_type(value: Any) -> str:
     return type(value).__name__
 
 
+def _without_unset(kind: Any) -> Any:
+    """``X | Unset`` → ``X``: a request model's field left out is simply absent."""
+    members = tuple(arg for arg in get_args(kind) if arg is not Unset)
+    return members[0] if len(members) == 1 else Union[members]  # noqa: UP007
+
+
+def _request_structurer(converter: cattrs.Converter) -> Any:
+    """Request bodies: a field absent from the JSON stays ``UNSET``."""
+
+    def structure(data: Any, cls: type[Any]) -> Any:
+        if type(data) is not dict:
+            raise TypeError(f"expected an object, got {_json_type(data)}")
+        kwargs = {}
+        for attribute in attrs.fields(cls):
+            if attribute.name in data:
+                kind = attribute.type
+                if get_origin(kind) in (Union, UnionType) and Unset in get_args(kind):
+                    kind = _without_unset(kind)
+                kwargs[attribute.name] = converter.structure(data[attribute.name], kind)
+        return cls(**kwargs)
+
+    return structure
+
+
 def _build(detailed: bool) -> cattrs.Converter:
     converter = cattrs.Converter(detailed_validation=detailed)
+    for request_model in (LoadTestPatch, LoadTestMove, ValidateOptionsRequest):
+        converter.register_structure_hook(request_model, _request_structurer(converter))
     converter.register_structure_hook(int, _int)
     converter.register_structure_hook(float, _float)
     converter.register_structure_hook(str, _str)

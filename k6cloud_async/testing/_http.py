@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import socket
 import struct
@@ -40,10 +41,8 @@ def reset_connection(request: web.Request) -> ResetResponse:
     if transport is not None:
         sock = transport.get_extra_info("socket")
         if sock is not None:
-            try:
+            with contextlib.suppress(OSError):  # a platform without SO_LINGER
                 sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
-            except OSError:  # pragma: no cover - a platform without SO_LINGER
-                pass
         transport.abort()
     return ResetResponse()
 

@@ -95,4 +95,6 @@ def run_json(run: TestRun, *, with_page_url: bool = False) -> dict[str, Any]:
 
 def json_response(body: Any, *, status: int = 200) -> web.Response:
     """``body`` as an ``application/json`` response."""
-    return web.Response(status=status, body=json.dumps(body).encode(), content_type="application/json")
+    return web.Response(
+        status=status, body=json.dumps(body).encode(), content_type="application/json"
+    )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Collection, Mapping, Sequence
 from typing import Any, Final, TypeVar
 
@@ -17,6 +18,7 @@ MAX_TOP: Final = 1000
 
 T = TypeVar("T")
 
+_INTEGER: Final = re.compile(r"-?[0-9]+")
 _TRUE: Final = frozenset({"true", "1"})
 _FALSE: Final = frozenset({"false", "0"})
 
@@ -36,7 +38,7 @@ def _int_param(query: Mapping[str, str], name: str, default: int, low: int, high
     if raw is None:
         return default
     text = raw.strip()
-    if not text.isascii() or not text.lstrip("-").isdigit():
+    if _INTEGER.fullmatch(text) is None:
         raise ApiError.validation(f"{name} must be an integer.", name)
     value = int(text)
     if not low <= value <= high:
@@ -91,7 +93,10 @@ def parse_list_query(
 def sort_items(
     items: Sequence[T], order: Sequence[tuple[str, bool]], key: Callable[[T, str], Any]
 ) -> list[T]:
-    """``items`` sorted by ``order`` (``key(item, field)`` gives a sort key); ties by ascending id."""
+    """``items`` sorted by ``order`` (``key(item, field)`` gives a sort key).
+
+    Ties are always broken by ascending id.
+    """
     result = sorted(items, key=_by(key, "id"))
     for name, descending in reversed(order):
         # list.sort is stable, also with reverse=True: earlier keys and ids keep ties.

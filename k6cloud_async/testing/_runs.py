@@ -52,7 +52,7 @@ class RunOutcome:
         if self.steps < 1:
             raise ValueError("steps must be at least 1")
         head = ["initializing", "running"] + ["running"] * max(0, self.steps - 4)
-        return ([*head, "processing_metrics"] + [self.status])[-self.steps :]
+        return [*head, "processing_metrics", self.status][-self.steps :]
 
 
 @define
@@ -132,7 +132,10 @@ class RunBook:
         return run
 
     def poll(self, run_id: int) -> TestRun:
-        """Advance the run one step along its path (a held run stops before ``processing_metrics``)."""
+        """Advance the run one step along its path.
+
+        A held run does not enter ``processing_metrics`` or a final status.
+        """
         run = self.require(run_id)
         plan = self._plans[run_id]
         if run.status in FINAL_STATUSES or plan.position >= len(plan.path):
@@ -175,7 +178,9 @@ class RunBook:
 
     def has_unfinished(self, test_id: int) -> bool:
         """Whether the test has a run that is neither ``completed`` nor ``aborted``."""
-        return any(r.test_id == test_id and r.status not in FINAL_STATUSES for r in self.runs.values())
+        return any(
+            r.test_id == test_id and r.status not in FINAL_STATUSES for r in self.runs.values()
+        )
 
     def of_test(self, test_id: int | None) -> list[TestRun]:
         """The runs of ``test_id`` (``None``: all), in id order."""

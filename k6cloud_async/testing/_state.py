@@ -107,7 +107,7 @@ class Store:
         test_id: int,
         *,
         name: str | Unset = UNSET,
-        baseline_test_run_id: int | None | Unset = UNSET,
+        baseline_test_run_id: int | Unset | None = UNSET,
     ) -> None:
         """``PATCH``: rename (``409`` if taken in the project) and/or set the baseline."""
         test = self.require_test(test_id)

@@ -1,0 +1,309 @@
+"""``FakeK6Cloud``: the public face of the fake server."""
+
+from __future__ import annotations
+
+import asyncio
+import re
+from datetime import datetime
+from types import TracebackType
+
+from attrs import evolve
+
+from .._models import LoadTest, TestRun
+from ._clock import FakeClock
+from ._context import ServerContext
+from ._errors import ApiError
+from ._faults import Fault, FaultSet, InjectedFault
+from ._listing import MAX_TOP
+from ._records import RecordedRequest, RequestLog
+from ._runs import FinalStatus, Result, RunOutcome
+from ._server import ServerHandle, make_app
+from ._state import ScriptUpload, Store
+
+__all__ = ["DEFAULT_SCRIPT", "FakeK6Cloud"]
+
+DEFAULT_SCRIPT = b"export default function() {}\n"
+
+
+class FakeK6Cloud:
+    """An in-memory Grafana Cloud k6 Tests REST API (v6) on a real local HTTP server.
+
+    ``async with FakeK6Cloud() as fake:`` listens on ``host:port`` (``port=0``: an
+    ephemeral port) inside the running event loop; point a client at
+    :attr:`base_url` with :attr:`token` and :attr:`stack_id`. Helpers change the state
+    directly, the :attr:`clock` only moves when told, :attr:`requests` records what
+    was served, and :meth:`inject` makes requests fail on purpose.
+
+    ``latency`` (seconds, settable any time) delays every request before it is handled.
+    ``page_size_default`` is the page size when a listing has no ``$top`` (1..1000).
+    """
+
+    def __init__(
+        self,
+        token: str = "fake-token",
+        stack_id: int = 1,
+        *,
+        host: str = "127.0.0.1",
+        port: int = 0,
+        page_size_default: int = MAX_TOP,
+        latency: float = 0.0,
+        clock_start: datetime | None = None,
+    ) -> None:
+        if not 1 <= page_size_default <= MAX_TOP:
+            raise ValueError(f"page_size_default must be between 1 and {MAX_TOP}")
+        clock = FakeClock(clock_start)
+        self._ctx = ServerContext(
+            token=token,
+            stack_id=stack_id,
+            clock=clock,
+            store=Store.new(clock),
+            faults=FaultSet(),
+            log=RequestLog(),
+            page_size_default=page_size_default,
+            latency=latency,
+        )
+        self._host = host
+        self._port = port
+        self._server: ServerHandle | None = None
+        self._closed = False
+
+    # -- lifecycle -------------------------------------------------------------------
+
+    async def start(self) -> None:
+        """Start listening (a no-op when started). A closed fake cannot start again."""
+        if self._closed:
+            raise RuntimeError("this FakeK6Cloud is closed")
+        if self._server is None:
+            self._server = await ServerHandle.start(make_app(self._ctx), self._host, self._port)
+
+    async def close(self) -> None:
+        """Stop listening and drop connections; idempotent."""
+        self._closed = True
+        server, self._server = self._server, None
+        if server is not None:
+            await server.stop()
+
+    async def serve_forever(self) -> None:
+        """Start if needed, then serve until cancelled (closing on the way out)."""
+        await self.start()
+        try:
+            await asyncio.Event().wait()
+        finally:
+            await asyncio.shield(self.close())
+
+    async def __aenter__(self) -> FakeK6Cloud:
+        await self.start()
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        await self.close()
+
+    @property
+    def token(self) -> str:
+        """The bearer token the fake accepts."""
+        return self._ctx.token
+
+    @property
+    def stack_id(self) -> int:
+        """The ``X-Stack-Id`` the fake accepts."""
+        return self._ctx.stack_id
+
+    @property
+    def port(self) -> int:
+        """The port listened on (before :meth:`start`: the port asked for)."""
+        return self._server.port if self._server is not None else self._port
+
+    @property
+    def base_url(self) -> str:
+        """``http://host:port`` without a trailing slash (the fake must be started)."""
+        if self._server is None:
+            raise RuntimeError("the fake is not running; use 'async with' or await start()")
+        return f"http://{self._server.host}:{self._server.port}"
+
+    @property
+    def clock(self) -> FakeClock:
+        """The fake time behind every timestamp and the idempotency window."""
+        return self._ctx.clock
+
+    @property
+    def latency(self) -> float:
+        """Seconds every request waits before it is handled."""
+        return self._ctx.latency
+
+    @latency.setter
+    def latency(self, seconds: float) -> None:
+        if seconds < 0:
+            raise ValueError("latency must be >= 0")
+        self._ctx.latency = seconds
+
+    # -- projects and tests ----------------------------------------------------------
+
+    def add_project(self, name: str | None = None) -> int:
+        """Create a project and return its id (1, 2, …)."""
+        return self._ctx.store.add_project(name)
+
+    @property
+    def projects(self) -> list[int]:
+        """The project ids, ascending."""
+        return sorted(self._ctx.store.projects)
+
+    def add_test(
+        self, project_id: int, name: str, script: bytes | str = DEFAULT_SCRIPT
+    ) -> LoadTest:
+        """Create a test (``ValueError`` for an unknown project or a name taken in it)."""
+        data = script.encode() if isinstance(script, str) else bytes(script)
+        upload = ScriptUpload(via="helper", filename=None, content_type=None, size=len(data))
+        try:
+            test = self._ctx.store.create_test(project_id, name, data, upload)
+        except ApiError as exc:
+            raise ValueError(exc.message) from None
+        return evolve(test)
+
+    def get_test(self, test_id: int) -> LoadTest | None:
+        """A copy of the test, or ``None``."""
+        test = self._ctx.store.tests.get(test_id)
+        return None if test is None else evolve(test)
+
+    @property
+    def tests(self) -> list[LoadTest]:
+        """Copies of every test, in id order."""
+        return [evolve(t) for t in self._ctx.store.tests.values()]
+
+    def script_of(self, test_id: int) -> bytes:
+        """The test's current script (``KeyError`` for an unknown test)."""
+        return self._ctx.store.scripts[test_id]
+
+    def script_upload_of(self, test_id: int) -> ScriptUpload:
+        """How the test's current script arrived (``KeyError`` for an unknown test)."""
+        return self._ctx.store.uploads[test_id]
+
+    # -- runs ------------------------------------------------------------------------
+
+    @property
+    def runs(self) -> list[TestRun]:
+        """Copies of every run, in id order."""
+        book = self._ctx.store.runs
+        return [book.snapshot(r) for r in book.runs.values()]
+
+    def get_run(self, run_id: int) -> TestRun | None:
+        """A copy of the run, or ``None``."""
+        book = self._ctx.store.runs
+        run = book.runs.get(run_id)
+        return None if run is None else book.snapshot(run)
+
+    def start_run(self, test_id: int) -> TestRun:
+        """Start a run of the test as ``POST /load_tests/{id}/start`` would (``KeyError``
+        for an unknown test)."""
+        test = self._ctx.store.tests[test_id]
+        book = self._ctx.store.runs
+        run, _ = book.start(test.id, test.project_id, None)
+        return book.snapshot(run)
+
+    def set_run_outcome(
+        self,
+        test_id: int | None = None,
+        *,
+        result: Result = "passed",
+        steps: int = 4,
+        status: FinalStatus = "completed",
+        message: str | None = None,
+    ) -> None:
+        """Decide how runs of ``test_id`` (``None``: any test) started from now on end.
+
+        Such a run reaches ``status`` with ``result`` on its ``steps``-th poll (``GET
+        /test_runs/{id}``); ``message`` goes to ``result_details.message``.
+        """
+        outcome = RunOutcome(result=result, steps=steps, status=status, message=message)
+        self._ctx.store.runs.set_outcome(test_id, outcome)
+
+    def finish_run(
+        self,
+        run_id: int,
+        *,
+        result: Result | None = None,
+        status: FinalStatus = "completed",
+        message: str | None = None,
+    ) -> TestRun:
+        """End the run now (``result`` defaults to ``passed``, or ``error`` when aborted).
+
+        ``KeyError`` for an unknown run, ``ValueError`` if it already ended.
+        """
+        book = self._ctx.store.runs
+        if run_id not in book.runs:
+            raise KeyError(run_id)
+        return book.snapshot(book.finish(run_id, status, result, message))
+
+    def hold_run(self, run_id: int) -> None:
+        """Keep the run going: polls stop before ``processing_metrics`` until released."""
+        self._hold(run_id, held=True)
+
+    def release_run(self, run_id: int) -> None:
+        """Let a held run progress again."""
+        self._hold(run_id, held=False)
+
+    def _hold(self, run_id: int, *, held: bool) -> None:
+        book = self._ctx.store.runs
+        if run_id not in book.runs:
+            raise KeyError(run_id)
+        book.hold(run_id, held)
+
+    # -- requests and faults ---------------------------------------------------------
+
+    @property
+    def requests(self) -> list[RecordedRequest]:
+        """The requests received, in arrival order (the live records)."""
+        return list(self._ctx.log.records)
+
+    @property
+    def max_in_flight(self) -> int:
+        """The most requests handled at once since start (or :meth:`reset_requests`)."""
+        return self._ctx.log.max_in_flight
+
+    @property
+    def in_flight(self) -> int:
+        """How many requests are being handled now."""
+        return self._ctx.log.in_flight
+
+    def reset_requests(self) -> None:
+        """Forget the recorded requests and restart :attr:`max_in_flight`."""
+        self._ctx.log.reset()
+
+    def inject(
+        self,
+        fault: Fault,
+        *,
+        method: str | None = None,
+        path: str | re.Pattern[str] | None = None,
+        times: int | None = 1,
+    ) -> InjectedFault:
+        """Apply ``fault`` to the next ``times`` matching requests (``None``: until cleared).
+
+        ``method``: an HTTP method, any case (``None``: any). ``path``: a glob on the
+        request path without the query (``fnmatch``: ``*`` also matches ``/``), or a
+        compiled regex that must match the whole path (``None``: any). Rules apply
+        in injection order; the first that matches is used up by one.
+        """
+        if times is not None and times < 1:
+            raise ValueError("times must be at least 1 (or None)")
+        rule = InjectedFault(fault=fault, method=method, path=path, remaining=times)
+        self._ctx.faults.add(rule)
+        return rule
+
+    @property
+    def faults_injected(self) -> int:
+        """How many times a fault was applied."""
+        return self._ctx.faults.injected
+
+    def clear_faults(self) -> None:
+        """Remove every pending fault rule."""
+        self._ctx.faults.clear()
+
+    def __repr__(self) -> str:
+        where = f"http://{self._host}:{self.port}"
+        state = "closed" if self._closed else "running" if self._server else "not started"
+        return f"<FakeK6Cloud {where} stack_id={self.stack_id} {state}>"

@@ -1,0 +1,188 @@
+"""The middlewares every request passes, outermost first.
+
+``track`` (record + in-flight gauge) → ``delay`` (the latency knob) → ``faults``
+(injection) → ``authenticate`` → ``api_errors`` (exceptions to the error JSON) →
+the route handler.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import re
+from typing import Final
+
+from aiohttp import web
+from aiohttp.typedefs import Handler
+from multidict import CIMultiDict
+
+from ._context import RECORD, context
+from ._errors import ApiError, error_response, status_code_name
+from ._faults import Fault
+from ._http import TRUNCATE, ResetResponse, reset_connection, send_bytes
+from ._records import RecordedRequest
+
+__all__ = ["MIDDLEWARES"]
+
+logger: Final = logging.getLogger("k6cloud_async.testing")
+
+_UNAUTHORIZED: Final = "Invalid token or authentication scheme."
+_INTEGER: Final = re.compile(r"-?[0-9]+")
+
+
+def _body_size(request: web.Request) -> int:
+    declared = request.content_length
+    return declared if declared is not None else request.content.total_bytes
+
+
+@web.middleware
+async def track(request: web.Request, handler: Handler) -> web.StreamResponse:
+    """Record the request and count it in flight while it is handled."""
+    log = context(request).log
+    record = RecordedRequest(
+        method=request.method,
+        path=request.path,
+        query=dict(request.query),
+        headers=CIMultiDict(request.headers),
+    )
+    request[RECORD] = record
+    log.begin(record)
+    status: int | None = None
+    try:
+        response = await handler(request)
+        if not isinstance(response, ResetResponse):
+            status = response.status
+        return response
+    finally:
+        log.end(record, status, _body_size(request))
+
+
+@web.middleware
+async def delay(request: web.Request, handler: Handler) -> web.StreamResponse:
+    """Wait ``latency`` seconds before anything else (faults included)."""
+    latency = context(request).latency
+    if latency > 0:
+        await asyncio.sleep(latency)
+    return await handler(request)
+
+
+def _replacement(request: web.Request, fault: Fault) -> web.StreamResponse:
+    """The response of a fault that replaces the real one."""
+    if fault.kind == "reset":
+        return reset_connection(request)
+    assert fault.http_status is not None
+    return web.Response(
+        status=fault.http_status,
+        body=fault.body,
+        headers={**fault.headers, "Content-Type": fault.content_type or "application/json"},
+    )
+
+
+async def _truncate(request: web.Request, response: web.StreamResponse) -> web.StreamResponse:
+    if response.prepared or not isinstance(response, web.Response):
+        return response  # a streaming handler already honoured TRUNCATE
+    body = response.body
+    data = body if isinstance(body, bytes) else b""
+    headers = {k: v for k, v in response.headers.items() if k.lower() != "content-length"}
+    headers.pop("Content-Type", None)
+    return await send_bytes(
+        request,
+        data,
+        response.content_type,
+        status=response.status,
+        headers=headers,
+    )
+
+
+def _relink(response: web.StreamResponse, url: str) -> web.StreamResponse:
+    if response.prepared or not isinstance(response, web.Response):
+        return response
+    if not isinstance(response.body, bytes) or response.content_type != "application/json":
+        return response
+    try:
+        body = json.loads(response.body)
+    except ValueError:
+        return response
+    if not isinstance(body, dict) or "value" not in body:
+        return response
+    body["@nextLink"] = url
+    return web.Response(
+        status=response.status, body=json.dumps(body).encode(), content_type="application/json"
+    )
+
+
+@web.middleware
+async def faults(request: web.Request, handler: Handler) -> web.StreamResponse:
+    """Apply the first matching injected fault, if any."""
+    fault = context(request).faults.take(request.method, request.path)
+    if fault is None:
+        return await handler(request)
+    record = request.get(RECORD)
+    if isinstance(record, RecordedRequest):
+        record.fault = fault.kind
+    match fault.kind:
+        case "stall":
+            await asyncio.sleep(fault.seconds)
+            return await handler(request)
+        case "truncated_body":
+            request[TRUNCATE] = True
+            return await _truncate(request, await handler(request))
+        case "foreign_next_link":
+            assert fault.url is not None
+            return _relink(await handler(request), fault.url)
+        case "after_processing":
+            assert fault.inner is not None
+            response = await handler(request)
+            if fault.inner.kind == "stall":
+                await asyncio.sleep(fault.inner.seconds)
+                return response
+            return _replacement(request, fault.inner)
+        case _:
+            return _replacement(request, fault)
+
+
+@web.middleware
+async def authenticate(request: web.Request, handler: Handler) -> web.StreamResponse:
+    """``Authorization: Bearer <token>`` (else 401) and ``X-Stack-Id`` (else 400 / 403)."""
+    ctx = context(request)
+    if request.headers.get("Authorization") != f"Bearer {ctx.token}":
+        return error_response(401, "unauthorized", _UNAUTHORIZED)
+    raw = request.headers.get("X-Stack-Id")
+    if raw is None:
+        return error_response(
+            400, "validation_error", "The X-Stack-Id header is required.", target="X-Stack-Id"
+        )
+    text = raw.strip()
+    if _INTEGER.fullmatch(text) is None:
+        return error_response(
+            400, "validation_error", "X-Stack-Id must be an integer.", target="X-Stack-Id"
+        )
+    if int(text) != ctx.stack_id:
+        return error_response(
+            403, "forbidden", "You do not have permission to access this stack.", target=None
+        )
+    return await handler(request)
+
+
+@web.middleware
+async def api_errors(request: web.Request, handler: Handler) -> web.StreamResponse:
+    """Turn :class:`ApiError`, aiohttp's HTTP exceptions and crashes into the error JSON."""
+    try:
+        return await handler(request)
+    except ApiError as exc:
+        return exc.to_response()
+    except web.HTTPException as exc:
+        if exc.status < 400:
+            raise
+        message = {404: "Resource not found.", 405: "Method not allowed."}.get(
+            exc.status, exc.reason
+        )
+        headers = {"Allow": exc.headers["Allow"]} if "Allow" in exc.headers else None
+        return error_response(exc.status, status_code_name(exc.status), message, headers=headers)
+    except Exception as exc:
+        logger.exception("fake server handler crashed")
+        return error_response(500, "internal_server_error", f"Unexpected error: {exc!r}")
+
+
+MIDDLEWARES: Final = (track, delay, faults, authenticate, api_errors)

@@ -1,0 +1,46 @@
+"""Development sessions: tests (with coverage), lint, typecheck and benchmarks."""
+
+from __future__ import annotations
+
+import nox
+
+nox.options.sessions = ["tests", "lint", "typecheck"]
+nox.options.error_on_missing_interpreters = False
+
+PYTHONS = ["3.11", "3.12", "3.13"]
+
+
+@nox.session(python=PYTHONS)
+def tests(session: nox.Session) -> None:
+    """The test suite under coverage, with the report (fails under 90%)."""
+    session.install("-e", ".[dev]")
+    session.run("coverage", "run", "-m", "pytest", *session.posargs)
+    session.run("coverage", "report", "--fail-under=90")
+
+
+@nox.session(python=PYTHONS[0])
+def tests_stdlib_json(session: nox.Session) -> None:
+    """The test suite without the optional orjson parser installed."""
+    session.install("-e", ".[dev]")
+    session.run("pip", "uninstall", "--yes", "orjson", silent=True)
+    session.run("pytest", "-q", *session.posargs)
+
+
+@nox.session(python=PYTHONS[0])
+def lint(session: nox.Session) -> None:
+    session.install("ruff>=0.5")
+    session.run("ruff", "check", ".")
+    session.run("ruff", "format", "--check", ".")
+
+
+@nox.session(python=PYTHONS[0])
+def typecheck(session: nox.Session) -> None:
+    session.install("-e", ".[dev]")
+    session.run("mypy", "--strict", "k6cloud_async")
+
+
+@nox.session(python=PYTHONS[0])
+def bench(session: nox.Session) -> None:
+    """Side-by-side benchmarks; ``nox -s bench -- --quick`` finishes in under a minute."""
+    session.install("-e", ".[fast,bench]")
+    session.run("python", "-m", "benchmarks", *session.posargs)
