@@ -41,6 +41,13 @@ async def project(fake: FakeK6Cloud) -> int:
     return fake.add_project("Default project")
 
 
+def connections_in_use(client: k6.K6CloudClient) -> int:
+    """Connections the client's pool has handed out and not yet got back."""
+    connector = client._transport.session().connector
+    assert connector is not None
+    return len(connector._acquired)  # aiohttp keeps no public count of these
+
+
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
 

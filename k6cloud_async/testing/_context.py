@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from contextvars import ContextVar
 from typing import Final
 
 from aiohttp import web
@@ -12,7 +13,7 @@ from ._faults import FaultSet
 from ._records import RecordedRequest, RequestLog
 from ._state import Store
 
-__all__ = ["CONTEXT", "RECORD", "ServerContext", "context", "record_of"]
+__all__ = ["CONTEXT", "CURRENT_RECORD", "ServerContext", "context", "current_record"]
 
 
 @define
@@ -31,8 +32,12 @@ class ServerContext:
 
 CONTEXT: Final = web.AppKey("k6cloud_fake_context", ServerContext)
 
-#: The request's :class:`RecordedRequest`, under this key of the ``web.Request``.
-RECORD: Final = "k6cloud_fake.record"
+#: The :class:`RecordedRequest` of the request being handled. aiohttp handles each
+#: request in its own task, so a context variable is per request (and, unlike request
+#: storage, needs no ``web.RequestKey``, which older aiohttp versions lack).
+CURRENT_RECORD: Final[ContextVar[RecordedRequest | None]] = ContextVar(
+    "k6cloud_fake_record", default=None
+)
 
 
 def context(request: web.Request) -> ServerContext:
@@ -40,7 +45,6 @@ def context(request: web.Request) -> ServerContext:
     return request.app[CONTEXT]
 
 
-def record_of(request: web.Request) -> RecordedRequest | None:
-    """The request's record (``None`` outside the recording middleware)."""
-    record = request.get(RECORD)
-    return record if isinstance(record, RecordedRequest) else None
+def current_record() -> RecordedRequest | None:
+    """The record of the request being handled (``None`` outside the recording middleware)."""
+    return CURRENT_RECORD.get()

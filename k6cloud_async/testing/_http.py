@@ -6,16 +6,17 @@ import contextlib
 import json
 import socket
 import struct
+from contextvars import ContextVar
 from typing import Any, Final
 
 from aiohttp import web
 
-from ._context import record_of
+from ._context import current_record
 from ._errors import ApiError
 
 __all__ = [
     "CHUNK_SIZE",
-    "TRUNCATE",
+    "TRUNCATING",
     "ResetResponse",
     "path_id",
     "read_body",
@@ -27,8 +28,8 @@ __all__ = [
 #: Bodies are read and written in chunks of this size.
 CHUNK_SIZE: Final = 64 * 1024
 
-#: Set on a ``web.Request`` when its response must be cut in half (``truncated_body``).
-TRUNCATE: Final = "k6cloud_fake.truncate"
+#: True while handling a request whose response must be cut in half (``truncated_body``).
+TRUNCATING: Final[ContextVar[bool]] = ContextVar("k6cloud_fake_truncating", default=False)
 
 
 class ResetResponse(web.StreamResponse):
@@ -67,7 +68,7 @@ async def read_json(request: web.Request) -> Any:
         value = json.loads(raw)
     except ValueError:
         raise ApiError.validation("The request body is not valid JSON.") from None
-    record = record_of(request)
+    record = current_record()
     if record is not None:
         record.json = value
     return value
@@ -83,13 +84,13 @@ async def send_bytes(
 ) -> web.StreamResponse:
     """Stream ``data`` in chunks with its ``Content-Length``.
 
-    When the request is marked :data:`TRUNCATE`, only the first half of ``data`` is
+    While :data:`TRUNCATING` is set, only the first half of ``data`` is
     sent, then the connection is closed.
     """
     response = web.StreamResponse(status=status, headers=headers)
     response.content_type = content_type
     response.content_length = len(data)
-    truncate = bool(request.get(TRUNCATE))
+    truncate = TRUNCATING.get()
     limit = len(data) // 2 if truncate else len(data)
     if truncate:
         response.force_close()

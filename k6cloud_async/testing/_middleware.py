@@ -17,10 +17,10 @@ from aiohttp import web
 from aiohttp.typedefs import Handler
 from multidict import CIMultiDict
 
-from ._context import RECORD, context
+from ._context import CURRENT_RECORD, context
 from ._errors import ApiError, error_response, status_code_name
 from ._faults import Fault
-from ._http import TRUNCATE, ResetResponse, reset_connection, send_bytes
+from ._http import TRUNCATING, ResetResponse, reset_connection, send_bytes
 from ._records import RecordedRequest
 
 __all__ = ["MIDDLEWARES"]
@@ -46,7 +46,7 @@ async def track(request: web.Request, handler: Handler) -> web.StreamResponse:
         query=dict(request.query),
         headers=CIMultiDict(request.headers),
     )
-    request[RECORD] = record
+    token = CURRENT_RECORD.set(record)
     log.begin(record)
     status: int | None = None
     try:
@@ -56,6 +56,7 @@ async def track(request: web.Request, handler: Handler) -> web.StreamResponse:
         return response
     finally:
         log.end(record, status, _body_size(request))
+        CURRENT_RECORD.reset(token)
 
 
 @web.middleware
@@ -81,9 +82,12 @@ def _replacement(request: web.Request, fault: Fault) -> web.StreamResponse:
 
 async def _truncate(request: web.Request, response: web.StreamResponse) -> web.StreamResponse:
     if response.prepared or not isinstance(response, web.Response):
-        return response  # a streaming handler already honoured TRUNCATE
+        return response  # a streaming handler already honoured TRUNCATING
     body = response.body
     data = body if isinstance(body, bytes) else b""
+    if not data:  # nothing to cut: send it whole, then close the connection
+        response.force_close()
+        return response
     headers = {k: v for k, v in response.headers.items() if k.lower() != "content-length"}
     headers.pop("Content-Type", None)
     return await send_bytes(
@@ -118,16 +122,19 @@ async def faults(request: web.Request, handler: Handler) -> web.StreamResponse:
     fault = context(request).faults.take(request.method, request.path)
     if fault is None:
         return await handler(request)
-    record = request.get(RECORD)
-    if isinstance(record, RecordedRequest):
+    record = CURRENT_RECORD.get()
+    if record is not None:
         record.fault = fault.kind
     match fault.kind:
         case "stall":
             await asyncio.sleep(fault.seconds)
             return await handler(request)
         case "truncated_body":
-            request[TRUNCATE] = True
-            return await _truncate(request, await handler(request))
+            token = TRUNCATING.set(True)
+            try:
+                return await _truncate(request, await handler(request))
+            finally:
+                TRUNCATING.reset(token)
         case "foreign_next_link":
             assert fault.url is not None
             return _relink(await handler(request), fault.url)

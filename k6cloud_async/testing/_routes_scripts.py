@@ -38,27 +38,31 @@ async def create_load_test(request: web.Request) -> web.Response:
     store = context(request).store
     project_id = path_id(request)
     store.require_project(project_id)
-    if request.content_type != "multipart/form-data":
-        raise ApiError.validation("The request body must be multipart/form-data.")
     name: str | None = None
     script: bytes | None = None
     upload: ScriptUpload | None = None
-    reader = await request.multipart()
-    while (part := await reader.next()) is not None:
-        if not isinstance(part, BodyPartReader):
-            raise ApiError.validation("Nested multipart bodies are not supported.")
-        if part.name == "name":
-            name = await part.text()
-        elif part.name == "script":
-            script = await _read_part(part)
-            upload = ScriptUpload(
-                via="create",
-                filename=part.filename,
-                content_type=part.headers.get("Content-Type"),
-                size=len(script),
-            )
-        else:
-            await part.release()
+    if request.content_type == "application/x-www-form-urlencoded":
+        value = (await request.post()).get("name")  # a form without a file part
+        name = value if isinstance(value, str) else None
+    elif request.content_type == "multipart/form-data":
+        reader = await request.multipart()
+        while (part := await reader.next()) is not None:
+            if not isinstance(part, BodyPartReader):
+                raise ApiError.validation("Nested multipart bodies are not supported.")
+            if part.name == "name":
+                name = await part.text()
+            elif part.name == "script":
+                script = await _read_part(part)
+                upload = ScriptUpload(
+                    via="create",
+                    filename=part.filename,
+                    content_type=part.headers.get("Content-Type"),
+                    size=len(script),
+                )
+            else:
+                await part.release()
+    else:
+        raise ApiError.validation("The request body must be multipart/form-data.")
     if name is None:
         raise ApiError.validation("This field is required.", "name")
     check_name(name)
