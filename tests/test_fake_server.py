@@ -429,7 +429,7 @@ async def test_patch_load_test(
     assert (test.updated - test.created).total_seconds() == 30
     status, _ = await call(http, "PATCH", path, json={"baseline_test_run_id": None})
     assert status == 204
-    assert fake.get_test(test1.id).baseline_test_run_id is None
+    assert fake.get_test(test1.id).baseline_test_run_id is None  # type: ignore[union-attr]
     assert fake.requests[-1].json == {"baseline_test_run_id": None}
     errors = [
         ({"name": "taken"}, 409, "conflict", "name"),
@@ -738,7 +738,7 @@ STAGES = [
 
 
 async def test_validate_options(http: aiohttp.ClientSession, project: int) -> None:
-    payload = {"options": {"stages": STAGES, "cloud": {"projectID": project}}}
+    payload: dict[str, Any] = {"options": {"stages": STAGES, "cloud": {"projectID": project}}}
     status, body = await call(http, "POST", "/validate_options", json=payload)
     assert status == 200
     assert body == {
