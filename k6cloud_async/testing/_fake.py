@@ -284,9 +284,11 @@ class FakeK6Cloud:
         """Apply ``fault`` to the next ``times`` matching requests (``None``: until cleared).
 
         ``method``: an HTTP method, any case (``None``: any). ``path``: a glob on the
-        request path without the query (``fnmatch``: ``*`` also matches ``/``), or a
-        compiled regex that must match the whole path (``None``: any). Rules apply
-        in injection order; the first that matches is used up by one.
+        full request path without the query, e.g. ``"/cloud/v6/load_tests/*"``
+        (``fnmatch``: ``*`` also matches ``/``), or a compiled regex that must match
+        the whole path (``None``: any). Rules apply in injection order; the first
+        that matches is used up by one. Faults apply before authentication, so a
+        faulted request is answered whatever its credentials.
         """
         if times is not None and times < 1:
             raise ValueError("times must be at least 1 (or None)")
