@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import os
+import stat
 import tempfile
 from collections.abc import AsyncIterator
 from pathlib import Path
@@ -102,6 +103,9 @@ class ScriptDownload:
             prefix=f".{target.name}.", suffix=".part", dir=target.parent or Path(".")
         )
         try:
+            # mkstemp makes the file 0600; give it the mode the target has, or the mode a
+            # newly created file would get, so that the rename changes no permissions.
+            os.chmod(temporary, _mode_for(target))
             with os.fdopen(fd, "wb") as file:
                 async for chunk in self:
                     await asyncio.to_thread(file.write, chunk)
@@ -113,6 +117,15 @@ class ScriptDownload:
             raise
         _sync_directory(target.parent)
         return self.bytes_received
+
+
+def _mode_for(target: Path) -> int:
+    try:
+        return stat.S_IMODE(target.stat().st_mode)
+    except FileNotFoundError:
+        umask = os.umask(0)
+        os.umask(umask)
+        return 0o666 & ~umask
 
 
 def _flush_and_sync(file: Any) -> None:

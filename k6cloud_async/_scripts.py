@@ -165,10 +165,12 @@ async def prepare_script(
         return _from_bytes(bytes(script) if isinstance(script, memoryview) else script, on_progress)
     if isinstance(script, os.PathLike):
         return await _from_path(os.fspath(script), on_progress, argument)
-    if hasattr(script, "read"):
-        return await _from_file(script, on_progress, argument)
+    # Async iterables first: a ScriptDownload or an aiohttp stream also has a read(), but
+    # an async one, which must not be called from a worker thread.
     if isinstance(script, AsyncIterable):
         return await _from_async_iterable(script, on_progress)
+    if hasattr(script, "read"):
+        return await _from_file(script, on_progress, argument)
     raise TypeError(
         f"{argument} must be bytes, str, a path, a binary file object or an async iterable "
         f"of bytes, not {type(script).__name__}"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import warnings
 from typing import Final
 
 from aiohttp import BodyPartReader, web
@@ -22,8 +23,12 @@ _NOT_ACCEPTABLE: Final = "The current script type can't satisfy the request Acce
 
 async def _read_part(part: BodyPartReader) -> bytes:
     data = bytearray()
-    while chunk := await part.read_chunk(CHUNK_SIZE):
-        data += chunk
+    with warnings.catch_warnings():
+        # aiohttp 3.14's multipart reader calls its own deprecated unread_data() for
+        # chunked bodies; the fake must not fail a request over aiohttp's internals.
+        warnings.filterwarnings("ignore", "unread_data", DeprecationWarning)
+        while chunk := await part.read_chunk(CHUNK_SIZE):
+            data += chunk
     return bytes(data)
 
 
