@@ -43,9 +43,9 @@ def check_next_link(page: Page[T], origin: URL, seen: set[str]) -> URL | None:
         ) from None
     if not url.is_absolute():
         url = origin.join(url)
-    if url.origin() != origin.origin():
+    if not url.scheme or url.origin() != origin.origin():
         raise ResponseDecodeError(
-            f"the next link points to another origin ({url.origin()}); the token is only "
+            f"the next link points to another origin ({link}); the token is only "
             f"sent to {origin.origin()}",
             field="$.@nextLink",
         )

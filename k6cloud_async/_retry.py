@@ -8,6 +8,7 @@ safe to repeat with the same idempotency key while ``create`` is a POST that is 
 from __future__ import annotations
 
 import enum
+import math
 import random
 import time
 from datetime import UTC, datetime
@@ -61,7 +62,8 @@ class RetryPolicy:
 
     def backoff(self, retry: int, rng: random.Random | None = None) -> float:
         """The wait before retry number ``retry`` (1-based), with full jitter."""
-        ceiling = min(self.backoff_cap, self.backoff_base * (2 ** (retry - 1)))
+        # Past 2**62 the product only overflows; the cap has long been reached by then.
+        ceiling = min(self.backoff_cap, self.backoff_base * (2 ** min(retry - 1, 62)))
         return (rng or random).uniform(0, ceiling)
 
 
@@ -108,7 +110,7 @@ def parse_retry_after(value: str | None, *, now: float | None = None) -> float |
             when = when.replace(tzinfo=UTC)
         current = datetime.now(UTC).timestamp() if now is None else now
         return max(0.0, when.timestamp() - current)
-    if seconds != seconds or seconds < 0:  # NaN or negative
+    if not math.isfinite(seconds) or seconds < 0:
         return None
     return seconds
 

@@ -23,7 +23,6 @@ from ._constants import DEFAULT_MAX_RESPONSE_BYTES, REQUEST_ID_HEADERS
 from ._errors import (
     APIError,
     K6CloudError,
-    RateLimitError,
     RequestTimeoutError,
     ResponseDecodeError,
     TransportError,
@@ -160,9 +159,13 @@ class Transport:
         attempt = 0
         while True:
             attempt += 1
-            error, processed, after_timeout, retry_after = await self._attempt_once(
-                session, method, url, handler, body, request_headers, options, deadline, attempt
-            )
+            try:
+                error, processed, after_timeout, retry_after = await self._attempt_once(
+                    session, method, url, handler, body, request_headers, options, deadline, attempt
+                )
+            except K6CloudError as failure:  # the handler refused a successful response
+                self._finish(failure, attempt, idempotency_key)
+                raise
             if error is None:
                 self.budget.refund()
                 result: R = processed
@@ -219,6 +222,7 @@ class Transport:
                 proxy=self._proxy,
             )
         except TimeoutError as exc:
+            _log_attempt(method, url, type(exc).__name__, attempt, began)
             not_sent = isinstance(exc, aiohttp.ConnectionTimeoutError)
             return (
                 _transport_error(RequestTimeoutError, method, url, exc),
@@ -227,19 +231,13 @@ class Transport:
                 None,
             )
         except aiohttp.ClientError as exc:
+            _log_attempt(method, url, type(exc).__name__, attempt, began)
             marker = _NOT_SENT_MARK if isinstance(exc, _NOT_SENT) else None
             return _transport_error(TransportError, method, url, exc), marker, False, None
 
         status = response.status
         request_id = _request_id(response)
-        logger.debug(
-            "%s %s -> %d (attempt %d, %.1f ms)",
-            method,
-            _display(url),
-            status,
-            attempt,
-            (time.monotonic() - began) * 1000,
-        )
+        _log_attempt(method, url, status, attempt, began)
         if status >= 300:
             retry_after = parse_retry_after(response.headers.get("Retry-After"))
             try:
@@ -295,9 +293,12 @@ class Transport:
         if isinstance(error, APIError):
             if error.status not in RETRYABLE_STATUSES:
                 return None
-            if isinstance(error, RateLimitError) and (
-                error.retry_after is not None and error.retry_after > policy.max_retry_after
-            ):
+            if retry_after is not None and retry_after > policy.max_retry_after:
+                _add_note(
+                    error,
+                    f"not retried: the API asked to wait {retry_after:g}s, more than "
+                    f"RetryPolicy.max_retry_after ({policy.max_retry_after:g}s)",
+                )
                 return None
         elif isinstance(error, TransportError):
             if isinstance(error.__cause__, _PERMANENT):
@@ -390,6 +391,18 @@ def _transport_error(
     error = cls(f"{method} {_display(url)}: {detail}")
     error.__cause__ = exc
     return error
+
+
+def _log_attempt(method: str, url: URL, outcome: object, attempt: int, began: float) -> None:
+    if logger.isEnabledFor(logging.DEBUG):
+        logger.debug(
+            "%s %s -> %s (attempt %d, %.1f ms)",
+            method,
+            _display(url),
+            outcome,
+            attempt,
+            (time.monotonic() - began) * 1000,
+        )
 
 
 def _request_id(response: aiohttp.ClientResponse) -> str | None:
