@@ -1,5 +1,6 @@
 """k6cloud_async: an asyncio client for the Grafana Cloud k6 Tests REST API (v6)."""
 
+from ._bulk import Outcome, bulk
 from ._client import K6CloudClient
 from ._converter import to_dict
 from ._download import ScriptDownload
@@ -18,6 +19,7 @@ from ._errors import (
     ResponseDecodeError,
     ServerError,
     TransportError,
+    WaitTimeoutError,
 )
 from ._models import (
     UNSET,
@@ -35,6 +37,7 @@ from ._models import (
 from ._retry import RetryPolicy
 from ._version import __version__
 from .resources.load_tests import LoadTests, new_idempotency_key
+from .resources.test_runs import TestRuns
 
 __all__ = [
     "UNSET",
@@ -51,6 +54,7 @@ __all__ = [
     "LoadTests",
     "NotAcceptableError",
     "NotFoundError",
+    "Outcome",
     "Page",
     "PermissionDeniedError",
     "RateLimitError",
@@ -63,10 +67,13 @@ __all__ = [
     "StatusExtra",
     "TestCost",
     "TestRun",
+    "TestRuns",
     "TransportError",
     "Unset",
     "ValidateOptionsResult",
+    "WaitTimeoutError",
     "__version__",
+    "bulk",
     "new_idempotency_key",
     "to_dict",
 ]

@@ -18,6 +18,7 @@ from ._constants import (
 from ._retry import RetryPolicy
 from ._transport import CallOptions, Transport
 from .resources.load_tests import LoadTests
+from .resources.test_runs import TestRuns
 
 __all__ = ["K6CloudClient"]
 
@@ -53,6 +54,7 @@ class K6CloudClient:
     """
 
     load_tests: LoadTests
+    test_runs: TestRuns
 
     def __init__(
         self,
@@ -115,6 +117,7 @@ class K6CloudClient:
     def _init_resources(self) -> None:
         self._streaming_timeout = _streaming(self._defaults.timeout)
         self.load_tests = LoadTests(self)
+        self.test_runs = TestRuns(self)
 
     @property
     def base_url(self) -> URL:

@@ -60,12 +60,46 @@ def _bool(value: Any, _: type) -> bool:
 def _datetime(value: Any, _: type) -> datetime:
     if type(value) is not str:
         raise TypeError(f"expected a date-time string, got {_json_type(value)}")
+    # The API sends both "...Z" and offset-less values; offset-less ones are UTC. Parsing
+    # them with "+00:00" appended is several times cheaper than replace(tzinfo=...) after.
     try:
-        parsed = datetime.fromisoformat(value)
+        if value[-1:] == "Z" or value[-6:-5] in ("+", "-"):
+            parsed = datetime.fromisoformat(value)
+        else:
+            parsed = datetime.fromisoformat(value + "+00:00")
     except ValueError:
-        raise ValueError(f"not an ISO 8601 date-time: {value[:40]!r}") from None
-    # The API sends both "...Z" and offset-less values; offset-less ones are UTC.
+        try:
+            parsed = datetime.fromisoformat(value)
+        except ValueError:
+            raise ValueError(f"not an ISO 8601 date-time: {value[:40]!r}") from None
     return parsed if parsed.tzinfo is not None else parsed.replace(tzinfo=UTC)
+
+
+def _load_test(data: Any, _: type) -> LoadTest:
+    """The hottest model (thousand-item pages), structured by hand: about twice as fast
+    as the generated function. Any mismatch raises, and the detailed converter explains."""
+    ident = data["id"]
+    project_id = data["project_id"]
+    name = data["name"]
+    baseline = data["baseline_test_run_id"]
+    k6_version = data.get("k6_version")
+    if (
+        type(ident) is not int
+        or type(project_id) is not int
+        or type(name) is not str
+        or (baseline is not None and type(baseline) is not int)
+        or (k6_version is not None and type(k6_version) is not int)
+    ):
+        raise TypeError("a LoadTest field has the wrong type")
+    return LoadTest(
+        ident,
+        project_id,
+        name,
+        baseline,
+        _datetime(data["created"], datetime),
+        _datetime(data["updated"], datetime),
+        k6_version,
+    )
 
 
 def _json_type(value: Any) -> str:
@@ -121,8 +155,9 @@ def _build(detailed: bool) -> cattrs.Converter:
 
 
 _fast: Final = _build(detailed=False)
+_fast.register_structure_hook(LoadTest, _load_test)
 _detailed: Final = _build(detailed=True)
-_structure_load_test: Final = _fast.get_structure_hook(LoadTest)
+_structure_load_test: Final = _load_test
 
 
 def decode(data: Any, cls: type[T]) -> T:
@@ -160,7 +195,7 @@ def decode_page(data: Any, cls: type[T]) -> Page[T]:
         raise ResponseDecodeError(
             f"'@nextLink' must be a string, got {_json_type(next_link)}", field="$.@nextLink"
         )
-    hook = _structure_load_test if cls is LoadTest else _fast.get_structure_hook(cls)
+    hook: Any = _structure_load_test if cls is LoadTest else _fast.get_structure_hook(cls)
     try:
         items = [hook(item, cls) for item in values]
     except Exception:

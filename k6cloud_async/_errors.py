@@ -6,7 +6,7 @@ import json
 from collections.abc import Mapping
 from typing import Any
 
-from ._models import ErrorDetail
+from ._models import ErrorDetail, TestRun
 
 __all__ = [
     "APIError",
@@ -23,6 +23,7 @@ __all__ = [
     "ResponseDecodeError",
     "ServerError",
     "TransportError",
+    "WaitTimeoutError",
     "api_error_from_response",
 ]
 
@@ -164,6 +165,22 @@ class ResponseDecodeError(K6CloudError):
     ) -> None:
         super().__init__(message, attempts=attempts, request_id=request_id)
         self.field = field
+
+
+class WaitTimeoutError(K6CloudError, TimeoutError):
+    """``test_runs.wait`` ran out of time before the run finished.
+
+    Also a builtin ``TimeoutError``. ``run`` is the last state of the run seen (``None`` when
+    no answer came in time), ``timeout`` the seconds waited, ``attempts`` the polls sent (the
+    last one possibly cut off by the timeout).
+    """
+
+    def __init__(
+        self, message: str, *, run: TestRun | None, timeout: float, attempts: int = 0
+    ) -> None:
+        super().__init__(message, attempts=attempts)
+        self.run = run
+        self.timeout = timeout
 
 
 _STATUS_CLASSES: dict[int, type[APIError]] = {

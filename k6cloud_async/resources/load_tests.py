@@ -2,8 +2,18 @@
 
 from __future__ import annotations
 
+import contextlib
+import os
 import uuid
-from collections.abc import AsyncIterator, Mapping, Sequence
+from collections.abc import (
+    AsyncGenerator,
+    AsyncIterable,
+    AsyncIterator,
+    Callable,
+    Iterable,
+    Mapping,
+    Sequence,
+)
 from contextlib import AbstractAsyncContextManager
 from types import TracebackType
 from typing import TYPE_CHECKING, Any
@@ -11,9 +21,10 @@ from typing import TYPE_CHECKING, Any
 import aiohttp
 from yarl import URL
 
+from .._bulk import DEFAULT_CONCURRENCY, Outcome, run_bulk
 from .._converter import to_dict
 from .._download import ScriptDownload
-from .._errors import NotFoundError
+from .._errors import ConflictError, K6CloudError, NotFoundError
 from .._handlers import JsonModel, JsonPage, NoContent
 from .._json import dumps
 from .._models import (
@@ -405,6 +416,202 @@ class LoadTests:
         await self._client._transport.call(
             method, url, self._no_content, options=options, body=dumps(body), headers=_JSON_HEADERS
         )
+
+    # -- workflows ------------------------------------------------------------------------
+
+    async def upsert(
+        self,
+        project_id: int,
+        name: str,
+        script: ScriptSource,
+        *,
+        on_progress: ProgressCallback | None = None,
+        timeout: Timeout = None,
+        max_retries: int | None = None,
+    ) -> LoadTest:
+        """The test named ``name`` in the project, with ``script`` as its script.
+
+        Uploads the script to the test of that exact name (then reads it back), or creates
+        the test when there is none. Race-safe: when a concurrent call creates the name
+        first, the ConflictError is absorbed and the script goes to the test it created.
+        The script may be sent twice, so it must be re-readable (bytes, str, a path or a
+        seekable binary file); an async iterator is a TypeError and a non-seekable stream
+        a ValueError, before any request. ``on_progress`` starts over if it is sent again.
+        Not atomic: if this raises, calling it again is safe.
+        """
+        check_id(project_id, "project_id")
+        check_name(name)
+        rewind = _rewinder(script)
+        await prepare_script(script, on_progress)  # type, existence: refused before any request
+        self._client._call_options(timeout, max_retries)
+        calls: dict[str, Any] = {"timeout": timeout, "max_retries": max_retries}
+        error: K6CloudError | None = None
+        for _ in range(_UPSERT_ROUNDS):
+            found = await self._find_by_name(project_id, name, calls)
+            rewind()
+            try:
+                if found is None:
+                    return await self.create(
+                        project_id, name, script, on_progress=on_progress, **calls
+                    )
+                await self.upload_script(found.id, script, on_progress=on_progress, **calls)
+                return await self.get(found.id, **calls)
+            except (ConflictError, NotFoundError) as exc:
+                # Created (409) or deleted (404) by someone else since the lookup.
+                error = exc
+        assert error is not None
+        raise error
+
+    async def _find_by_name(
+        self, project_id: int, name: str, calls: Mapping[str, Any]
+    ) -> LoadTest | None:
+        listing = self.list(project_id=project_id, name=name, **calls)
+        async with contextlib.aclosing(listing):  # type: ignore[type-var]
+            async for test in listing:
+                if test.name == name:
+                    return test
+        return None
+
+    def get_many(
+        self,
+        ids: Iterable[int] | AsyncIterable[int],
+        *,
+        concurrency: int = DEFAULT_CONCURRENCY,
+        ordered: bool = False,
+        timeout: Timeout = None,
+        max_retries: int | None = None,
+    ) -> AsyncGenerator[Outcome[int, LoadTest], None]:
+        """``get`` of each id, ``concurrency`` at a time: one ``Outcome`` per id (``k6.bulk``)."""
+        self._client._call_options(timeout, max_retries)
+        return run_bulk(
+            lambda test_id: self.get(test_id, timeout=timeout, max_retries=max_retries),
+            ids,
+            concurrency=concurrency,
+            ordered=ordered,
+            argument="ids",
+        )
+
+    def delete_many(
+        self,
+        ids: Iterable[int] | AsyncIterable[int],
+        *,
+        concurrency: int = DEFAULT_CONCURRENCY,
+        ordered: bool = False,
+        timeout: Timeout = None,
+        max_retries: int | None = None,
+    ) -> AsyncGenerator[Outcome[int, None], None]:
+        """``delete`` of each id, ``concurrency`` at a time: one ``Outcome`` per id."""
+        self._client._call_options(timeout, max_retries)
+        return run_bulk(
+            lambda test_id: self.delete(test_id, timeout=timeout, max_retries=max_retries),
+            ids,
+            concurrency=concurrency,
+            ordered=ordered,
+            argument="ids",
+        )
+
+    def move_many(
+        self,
+        ids: Iterable[int] | AsyncIterable[int],
+        project_id: int,
+        *,
+        concurrency: int = DEFAULT_CONCURRENCY,
+        ordered: bool = False,
+        timeout: Timeout = None,
+        max_retries: int | None = None,
+    ) -> AsyncGenerator[Outcome[int, None], None]:
+        """``move`` of each id into ``project_id``, ``concurrency`` at a time."""
+        check_id(project_id, "project_id")
+        self._client._call_options(timeout, max_retries)
+        return run_bulk(
+            lambda test_id: self.move(
+                test_id, project_id, timeout=timeout, max_retries=max_retries
+            ),
+            ids,
+            concurrency=concurrency,
+            ordered=ordered,
+            argument="ids",
+        )
+
+    def start_many(
+        self,
+        ids: Iterable[int] | AsyncIterable[int],
+        *,
+        concurrency: int = DEFAULT_CONCURRENCY,
+        ordered: bool = False,
+        idempotency_keys: Mapping[int, str] | None = None,
+        timeout: Timeout = None,
+        max_retries: int | None = None,
+    ) -> AsyncGenerator[Outcome[int, TestRun], None]:
+        """``start`` of each id, ``concurrency`` at a time: one ``Outcome`` per id.
+
+        ``idempotency_keys`` gives the key to send for a test id (others get a fresh one);
+        a failed start's error carries the key it used in ``.idempotency_key``.
+        """
+        keys = _check_idempotency_keys(idempotency_keys)
+        self._client._call_options(timeout, max_retries)
+        return run_bulk(
+            lambda test_id: self.start(
+                test_id,
+                idempotency_key=keys.get(test_id),
+                timeout=timeout,
+                max_retries=max_retries,
+            ),
+            ids,
+            concurrency=concurrency,
+            ordered=ordered,
+            argument="ids",
+        )
+
+
+#: Lookups an ``upsert`` makes before giving up on a name that keeps changing hands.
+_UPSERT_ROUNDS = 3
+
+
+def _rewinder(script: Any) -> Callable[[], None]:
+    """How to bring a replayable script back to its start; refuses one-shot sources."""
+    if isinstance(script, str | bytes | bytearray | memoryview | os.PathLike):
+        return _nothing
+    if hasattr(script, "read"):
+        try:
+            seekable = bool(script.seekable())
+        except (AttributeError, OSError, ValueError):
+            seekable = False
+        if not seekable:
+            raise ValueError(
+                "script must be re-readable for upsert, which may send it twice: a "
+                "non-seekable stream is not (pass bytes, a path or a seekable file)"
+            )
+        start = script.tell()
+
+        def rewind() -> None:
+            script.seek(start)
+
+        return rewind
+    if isinstance(script, AsyncIterable):
+        raise TypeError(
+            "script must be re-readable for upsert, which may send it twice: an async "
+            "iterator is not (pass bytes, str, a path or a seekable binary file)"
+        )
+    return _nothing  # prepare_script names what is wrong with it
+
+
+def _nothing() -> None:
+    return None
+
+
+def _check_idempotency_keys(keys: Any) -> Mapping[int, str]:
+    if keys is None:
+        return {}
+    if not isinstance(keys, Mapping):
+        raise TypeError(f"idempotency_keys must be a mapping, not {type(keys).__name__}")
+    for test_id, key in keys.items():
+        check_id(test_id, "an idempotency_keys key")
+        try:
+            check_idempotency_key(key)
+        except (TypeError, ValueError) as exc:
+            raise type(exc)(f"idempotency_keys[{test_id}]: {exc}") from None
+    return keys
 
 
 class _DownloadContext(AbstractAsyncContextManager[ScriptDownload]):

@@ -1,0 +1,130 @@
+"""Argument types and the options every command takes."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+from typing import BinaryIO
+
+from ._errors import CliError
+
+__all__ = [
+    "GLOBAL_DEFAULTS",
+    "add_global_options",
+    "non_negative_int",
+    "positive_float",
+    "positive_int",
+    "read_script",
+]
+
+#: The global options' values when not given (they are parsed with SUPPRESS defaults, so
+#: that they may stand before or after the command without one hiding the other).
+GLOBAL_DEFAULTS: dict[str, object] = {
+    "token": None,
+    "token_file": None,
+    "stack_id": None,
+    "base_url": None,
+    "json": False,
+    "timeout": None,
+    "max_retries": None,
+}
+
+
+def positive_int(text: str) -> int:
+    """An id or a count: a positive integer."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a positive integer, got {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"expected a positive integer, got {text!r}")
+    return value
+
+
+def non_negative_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected an integer >= 0, got {text!r}") from None
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"expected an integer >= 0, got {text!r}")
+    return value
+
+
+def positive_float(text: str) -> float:
+    """A number of seconds, greater than zero."""
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a number of seconds, got {text!r}") from None
+    if not value > 0 or value == float("inf"):
+        raise argparse.ArgumentTypeError(f"expected a positive number of seconds, got {text!r}")
+    return value
+
+
+def add_global_options(parser: argparse.ArgumentParser) -> None:
+    """``--token`` … ``--max-retries``; accepted before or after the command."""
+    group = parser.add_argument_group("connection and output (before or after the command)")
+    suppress = argparse.SUPPRESS
+    group.add_argument(
+        "--token",
+        default=suppress,
+        help="API token (default: $K6_CLOUD_TOKEN); other processes can see arguments, "
+        "so prefer the variable or --token-file",
+    )
+    group.add_argument(
+        "--token-file",
+        metavar="PATH",
+        default=suppress,
+        help="read the API token from a file (surrounding whitespace is stripped)",
+    )
+    group.add_argument(
+        "--stack-id",
+        type=positive_int,
+        metavar="ID",
+        default=suppress,
+        help="Grafana stack id (default: $K6_CLOUD_STACK_ID)",
+    )
+    group.add_argument(
+        "--base-url",
+        metavar="URL",
+        default=suppress,
+        help="API base URL (default: $K6_CLOUD_HOST_V6, else https://api.k6.io)",
+    )
+    group.add_argument(
+        "--json",
+        action="store_true",
+        default=suppress,
+        help="machine output: one JSON document; listings as JSON Lines (one object a line)",
+    )
+    group.add_argument(
+        "--timeout",
+        type=positive_float,
+        metavar="SECONDS",
+        default=suppress,
+        help="total timeout of each API call (default: 60)",
+    )
+    group.add_argument(
+        "--max-retries",
+        type=non_negative_int,
+        metavar="N",
+        default=suppress,
+        help="retries of a failed call that is safe to repeat (default: 2)",
+    )
+
+
+def read_script(argument: str, stdin: BinaryIO) -> bytes | Path:
+    """A SCRIPT argument: ``-`` reads standard input whole; a path is streamed from disk
+    by the library (after checking here that it is a readable file)."""
+    if argument == "-":
+        return stdin.read()
+    path = Path(argument)
+    if not path.is_file():
+        what = "is not a file" if path.exists() else "not found"
+        raise CliError(f"script {argument}: {what}")
+    try:
+        with path.open("rb"):
+            pass
+    except OSError as exc:
+        raise CliError(f"script {argument}: {exc.strerror or exc}") from None
+    return path

@@ -1,0 +1,117 @@
+"""``k6cloud fake-server``: FakeK6Cloud in the foreground, until Ctrl-C or SIGTERM."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import signal
+from collections.abc import Awaitable, Callable, Iterator
+
+from k6cloud_async.testing import FakeK6Cloud
+
+from ._arguments import non_negative_int
+from ._errors import CliError
+from ._output import Output
+from ._samples import PROJECT_NAMES, add_samples
+
+__all__ = ["register", "serve"]
+
+DEFAULT_TESTS = 12
+
+
+def register(
+    commands: argparse._SubParsersAction[argparse.ArgumentParser],
+    common: argparse.ArgumentParser,
+) -> None:
+    text = (
+        "run FakeK6Cloud, the library's in-memory fake of the API, in the foreground "
+        "(until Ctrl-C) with sample load tests, and print how to point k6cloud at it"
+    )
+    p = commands.add_parser("fake-server", help=text, description=text, parents=[common])
+    p.add_argument(
+        "--port", type=non_negative_int, default=0, help="port on 127.0.0.1 (default: any free)"
+    )
+    p.add_argument(
+        "--tests",
+        type=non_negative_int,
+        default=DEFAULT_TESTS,
+        metavar="N",
+        help=f"sample load tests to hold, spread over {len(PROJECT_NAMES)} projects "
+        f"(default: {DEFAULT_TESTS})",
+    )
+    p.set_defaults(local_handler=run)
+
+
+def run(args: argparse.Namespace, out: Output) -> int:
+    try:
+        asyncio.run(serve(out, port=args.port, tests=args.tests))
+    except OSError as exc:
+        raise CliError(f"cannot serve on port {args.port}: {exc.strerror or exc}") from None
+    return 0
+
+
+async def serve(
+    out: Output,
+    *,
+    port: int = 0,
+    tests: int = DEFAULT_TESTS,
+    until: Callable[[], Awaitable[None]] | None = None,
+) -> None:
+    """Serve until ``until()`` returns (by default: until SIGINT or SIGTERM).
+
+    The signal handlers are in place before the server listens, so a SIGTERM sent as soon
+    as the port answers (or the first line is printed) stops it cleanly.
+    """
+    stop = asyncio.Event()
+    with _stop_on_signals(stop):
+        async with FakeK6Cloud(port=port) as fake:
+            add_samples(fake, tests)
+            _announce(out, fake, tests)
+            out.note("Serving until Ctrl-C (or SIGTERM).")
+            await (until() if until is not None else stop.wait())
+    out.note("FakeK6Cloud stopped.")
+
+
+def _announce(out: Output, fake: FakeK6Cloud, tests: int) -> None:
+    if out.json_mode:
+        settings = {
+            "base_url": fake.base_url,
+            "token": fake.token,
+            "stack_id": fake.stack_id,
+            "projects": fake.projects,
+            "tests": tests,
+        }
+        out.json_lines([settings])
+        return
+    out.line(f"FakeK6Cloud listening on {fake.base_url}")
+    out.pairs(
+        [
+            ("base URL", fake.base_url),
+            ("token", fake.token),
+            ("stack id", str(fake.stack_id)),
+            ("projects", ", ".join(map(str, fake.projects))),
+            ("load tests", str(tests)),
+        ]
+    )
+    out.line("")
+    out.line(f"export K6_CLOUD_HOST_V6={fake.base_url}")
+    out.line(f"export K6_CLOUD_TOKEN={fake.token}")
+    out.line(f"export K6_CLOUD_STACK_ID={fake.stack_id}")
+
+
+@contextlib.contextmanager
+def _stop_on_signals(stop: asyncio.Event) -> Iterator[None]:
+    """Set ``stop`` on SIGINT or SIGTERM while inside (in the running loop)."""
+    loop = asyncio.get_running_loop()
+    signals: tuple[signal.Signals, ...] = (signal.SIGINT, signal.SIGTERM)
+    try:
+        for number in signals:
+            loop.add_signal_handler(number, stop.set)
+    except NotImplementedError:  # pragma: no cover - Windows: Ctrl-C raises KeyboardInterrupt
+        signals = ()
+    try:
+        yield
+    finally:
+        for number in signals:
+            loop.remove_signal_handler(number)

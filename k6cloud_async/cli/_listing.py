@@ -1,0 +1,50 @@
+"""Printing a listing page by page: a table flushed per page, or JSON Lines."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Callable, Sequence
+from typing import Any, TypeVar
+
+import k6cloud_async as k6
+
+from ._output import Column, Output
+
+__all__ = ["print_pages"]
+
+T = TypeVar("T")
+
+
+async def print_pages(
+    out: Output,
+    pages: AsyncIterator[k6.Page[T]],
+    columns: Sequence[Column],
+    row: Callable[[T], list[str]],
+    *,
+    limit: int | None = None,
+) -> int:
+    """Print every item of ``pages`` (at most ``limit``) as its page arrives; return the count.
+
+    The table's titles come with the first page (an empty listing still has one page).
+    Stopping early closes the listing, which releases its connection at once.
+    """
+    table = None if out.json_mode else out.table(columns)
+    printed = 0
+    try:
+        async for page in pages:
+            items = page.items if limit is None else page.items[: limit - printed]
+            if table is None:
+                out.json_lines(k6.to_dict(item) for item in items)
+            else:
+                table.write(row(item) for item in items)
+            printed += len(items)
+            if limit is not None and printed >= limit:
+                break
+    finally:
+        await _close(pages)
+    return printed
+
+
+async def _close(iterator: AsyncIterator[Any]) -> None:
+    aclose = getattr(iterator, "aclose", None)
+    if aclose is not None:
+        await aclose()
