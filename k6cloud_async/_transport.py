@@ -202,7 +202,7 @@ class Transport:
         url: URL,
         handler: Callable[[aiohttp.ClientResponse], Awaitable[R]],
         body: RequestBody | bytes | None,
-        headers: CIMultiDict[str],
+        headers: Mapping[str, str],
         options: CallOptions,
         deadline: float | None,
         attempt: int,
@@ -332,7 +332,9 @@ class Transport:
 
     def _headers(
         self, extra: Mapping[str, str] | None, idempotency_key: str | None
-    ) -> CIMultiDict[str]:
+    ) -> Mapping[str, str]:
+        if not extra and idempotency_key is None:
+            return self.config.headers  # built once per client, never mutated
         headers = CIMultiDict(self.config.headers)
         if extra:
             headers.update(extra)

@@ -82,6 +82,7 @@ class LoadTests:
         self._validation = JsonModel(ValidateOptionsResult, limit)
         self._page = JsonPage(LoadTest, limit)
         self._no_content = NoContent(limit)
+        self._tests_root = client._config.api_root / "load_tests"
 
     # -- listings -------------------------------------------------------------------------
 
@@ -402,7 +403,7 @@ class LoadTests:
     # -- helpers --------------------------------------------------------------------------
 
     def _test_url(self, test_id: int) -> URL:
-        return self._client._config.api_root / "load_tests" / str(check_id(test_id, "test_id"))
+        return self._tests_root / str(check_id(test_id, "test_id"))
 
     async def _send_json(
         self,
