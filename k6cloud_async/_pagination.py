@@ -4,15 +4,15 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import AsyncIterator, Awaitable, Callable
-from typing import TypeVar
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from typing import Any, TypeVar
 
 from yarl import URL
 
 from ._errors import ResponseDecodeError
 from ._models import Page
 
-__all__ = ["check_next_link", "iterate_items", "iterate_pages"]
+__all__ = ["check_next_link", "iterate_items", "iterate_pages", "resume_url"]
 
 T = TypeVar("T")
 
@@ -50,6 +50,28 @@ def check_next_link(page: Page[T], origin: URL, seen: set[str]) -> URL | None:
             field="$.@nextLink",
         )
     seen.add(link)
+    return url
+
+
+def resume_url(next_link: Any, given: Sequence[str], base_url: URL) -> URL:
+    """The URL a listing resumes from: a kept ``next_link`` on the client's own origin.
+
+    The link carries the listing's filters, so ``given`` (the names of any filters also
+    passed) must be empty.
+    """
+    if not isinstance(next_link, str):
+        raise TypeError(f"next_link must be a str, not {type(next_link).__name__}")
+    if given:
+        raise ValueError(
+            f"next_link resumes a listing with its own filters; do not also pass {', '.join(given)}"
+        )
+    url = URL(next_link)
+    try:
+        same_origin = url.origin() == base_url.origin()
+    except ValueError:  # yarl: a relative URL has no origin
+        same_origin = False
+    if not same_origin:
+        raise ValueError("next_link must be an absolute URL on the client's base URL")
     return url
 
 

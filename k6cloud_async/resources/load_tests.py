@@ -38,7 +38,7 @@ from .._models import (
     ValidateOptionsRequest,
     ValidateOptionsResult,
 )
-from .._pagination import iterate_items, iterate_pages
+from .._pagination import iterate_items, iterate_pages, resume_url
 from .._retry import Replay
 from .._scripts import ProgressCallback, ScriptSource, prepare_script
 from .._transport import CallOptions
@@ -132,8 +132,6 @@ class LoadTests:
         options = self._client._call_options(timeout, max_retries)
         config = self._client._config
         if next_link is not None:
-            if not isinstance(next_link, str):
-                raise TypeError(f"next_link must be a str, not {type(next_link).__name__}")
             given = [
                 argument
                 for argument, value in (
@@ -147,14 +145,7 @@ class LoadTests:
                 given.append("page_size")
             if count:
                 given.append("count")
-            if given:
-                raise ValueError(
-                    f"next_link resumes a listing with its own filters; do not also pass "
-                    f"{', '.join(given)}"
-                )
-            first = URL(next_link)
-            if first.origin() != config.base_url.origin():
-                raise ValueError("next_link must point to the client's base URL")
+            first = resume_url(next_link, given, config.base_url)
         else:
             first = self._list_url(project_id, name, order_by, page_size, count)
 

@@ -15,9 +15,9 @@ from yarl import URL
 from .._errors import WaitTimeoutError
 from .._handlers import JsonModel, JsonPage, NoContent
 from .._models import Page, TestRun
-from .._pagination import iterate_items, iterate_pages
+from .._pagination import iterate_items, iterate_pages, resume_url
 from .._transport import CallOptions
-from .._validation import check_id, check_page_size
+from .._validation import check_id, check_order_by, check_page_size
 
 if TYPE_CHECKING:
     from .._client import K6CloudClient
@@ -181,7 +181,7 @@ class TestRuns:
                 given.append("page_size")
             if count:
                 given.append("count")
-            first = self._resume_url(next_link, given)
+            first = resume_url(next_link, given, self._client._config.base_url)
         else:
             first = self._list_url(test_id, order_by, page_size, created_after, created_before)
             first = first.update_query(_count_query(count))
@@ -212,23 +212,6 @@ class TestRuns:
             if value is not None:
                 query[name] = _iso_datetime(value, name)
         return url.with_query(query)
-
-    def _resume_url(self, next_link: Any, given: Sequence[str]) -> URL:
-        if not isinstance(next_link, str):
-            raise TypeError(f"next_link must be a str, not {type(next_link).__name__}")
-        if given:
-            raise ValueError(
-                f"next_link resumes a listing with its own filters; do not also pass "
-                f"{', '.join(given)}"
-            )
-        url = URL(next_link)
-        try:
-            same_origin = url.origin() == self._client._config.base_url.origin()
-        except ValueError:  # yarl: a relative URL has no origin
-            same_origin = False
-        if not same_origin:
-            raise ValueError("next_link must be an absolute URL on the client's base URL")
-        return url
 
     # -- helpers --------------------------------------------------------------------------
 
@@ -293,24 +276,11 @@ def _check_seconds(value: Any, argument: str) -> float:
 
 
 def _check_order_by(value: Any) -> str | None:
-    """``"created"`` or ``"created desc"`` (or a one-item sequence of either)."""
-    if value is None:
-        return None
-    if isinstance(value, str):
-        terms = value.split(",")
-    elif isinstance(value, Sequence) and all(isinstance(term, str) for term in value):
-        terms = list(value)
-    else:
-        raise TypeError("order_by must be a str or a sequence of str")
-    words = terms[0].split() if len(terms) == 1 else []
-    if (
-        not words
-        or words[0] != _ORDER_FIELD
-        or len(words) > 2
-        or (len(words) == 2 and words[1].lower() != "desc")
-    ):
+    """``"created"`` or ``"created desc"``: runs are ordered by one field only."""
+    order = check_order_by(value, fields=frozenset({_ORDER_FIELD}))
+    if order is not None and "," in order:
         raise ValueError(f"order_by must be 'created' or 'created desc', got {value!r}")
-    return " ".join(words[:1] + ["desc"] * (len(words) == 2))
+    return order
 
 
 def _iso_datetime(value: Any, argument: str) -> str:
