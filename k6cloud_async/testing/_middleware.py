@@ -8,10 +8,12 @@ the route handler.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import logging
 import re
-from typing import Final
+from contextvars import ContextVar, Token
+from typing import Any, Final
 
 from aiohttp import web
 from aiohttp.typedefs import Handler
@@ -56,7 +58,7 @@ async def track(request: web.Request, handler: Handler) -> web.StreamResponse:
         return response
     finally:
         log.end(record, status, _body_size(request))
-        CURRENT_RECORD.reset(token)
+        _reset(CURRENT_RECORD, token)
 
 
 @web.middleware
@@ -130,11 +132,11 @@ async def faults(request: web.Request, handler: Handler) -> web.StreamResponse:
             await asyncio.sleep(fault.seconds)
             return await handler(request)
         case "truncated_body":
-            token = TRUNCATING.set(True)
+            truncating = TRUNCATING.set(True)
             try:
                 return await _truncate(request, await handler(request))
             finally:
-                TRUNCATING.reset(token)
+                _reset(TRUNCATING, truncating)
         case "foreign_next_link":
             assert fault.url is not None
             return _relink(await handler(request), fault.url)
@@ -193,3 +195,10 @@ async def api_errors(request: web.Request, handler: Handler) -> web.StreamRespon
 
 
 MIDDLEWARES: Final = (track, delay, faults, authenticate, api_errors)
+
+
+def _reset(variable: ContextVar[Any], token: Token[Any]) -> None:
+    """Reset a context variable, unless the handler is being finalised in another Context
+    (abandoned at shutdown, collected later), where that Context is discarded anyway."""
+    with contextlib.suppress(ValueError):
+        variable.reset(token)
