@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import argparse
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from pathlib import Path
 
 import k6cloud_async as k6
@@ -117,25 +117,21 @@ def _script(ctx: Context, argument: str) -> tuple[bytes | Path, str]:
 
 
 async def create_test(ctx: Context, args: argparse.Namespace) -> int:
-    script, label = _script(ctx, args.script)
-    bar = ctx.progress(f"upload {label}")
-    try:
-        test = await ctx.client.load_tests.create(
-            args.project_id, args.name, script, on_progress=bar.on_progress
-        )
-    finally:
-        bar.close()
-    ctx.out.model(test)
-    return 0
+    return await _send_test(ctx, args, ctx.client.load_tests.create)
 
 
 async def upsert_test(ctx: Context, args: argparse.Namespace) -> int:
+    return await _send_test(ctx, args, ctx.client.load_tests.upsert)
+
+
+async def _send_test(
+    ctx: Context, args: argparse.Namespace, send: Callable[..., Awaitable[k6.LoadTest]]
+) -> int:
+    """``create`` or ``upsert``: the script from a path (or stdin), with a progress bar."""
     script, label = _script(ctx, args.script)
     bar = ctx.progress(f"upload {label}")
     try:
-        test = await ctx.client.load_tests.upsert(
-            args.project_id, args.name, script, on_progress=bar.on_progress
-        )
+        test = await send(args.project_id, args.name, script, on_progress=bar.on_progress)
     finally:
         bar.close()
     ctx.out.model(test)

@@ -9,6 +9,7 @@ from collections.abc import (
     AsyncGenerator,
     AsyncIterable,
     AsyncIterator,
+    Awaitable,
     Callable,
     Iterable,
     Mapping,
@@ -16,7 +17,7 @@ from collections.abc import (
 )
 from contextlib import AbstractAsyncContextManager
 from types import TracebackType
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import aiohttp
 from yarl import URL
@@ -56,6 +57,8 @@ if TYPE_CHECKING:
     from .._client import K6CloudClient
 
 __all__ = ["LoadTests", "new_idempotency_key"]
+
+R = TypeVar("R")
 
 _JSON_HEADERS = {"Content-Type": "application/json"}
 _OCTET_HEADERS = {"Content-Type": "application/octet-stream"}
@@ -464,6 +467,19 @@ class LoadTests:
                     return test
         return None
 
+    def _each(
+        self,
+        call: Callable[[int], Awaitable[R]],
+        ids: Iterable[int] | AsyncIterable[int],
+        concurrency: int,
+        ordered: bool,
+        timeout: Timeout,
+        max_retries: int | None,
+    ) -> AsyncGenerator[Outcome[int, R], None]:
+        """``call`` over ``ids`` through ``k6.bulk``, the per-call options checked first."""
+        self._client._call_options(timeout, max_retries)
+        return run_bulk(call, ids, concurrency=concurrency, ordered=ordered, argument="ids")
+
     def get_many(
         self,
         ids: Iterable[int] | AsyncIterable[int],
@@ -474,13 +490,13 @@ class LoadTests:
         max_retries: int | None = None,
     ) -> AsyncGenerator[Outcome[int, LoadTest], None]:
         """``get`` of each id, ``concurrency`` at a time: one ``Outcome`` per id (``k6.bulk``)."""
-        self._client._call_options(timeout, max_retries)
-        return run_bulk(
+        return self._each(
             lambda test_id: self.get(test_id, timeout=timeout, max_retries=max_retries),
             ids,
-            concurrency=concurrency,
-            ordered=ordered,
-            argument="ids",
+            concurrency,
+            ordered,
+            timeout,
+            max_retries,
         )
 
     def delete_many(
@@ -493,13 +509,13 @@ class LoadTests:
         max_retries: int | None = None,
     ) -> AsyncGenerator[Outcome[int, None], None]:
         """``delete`` of each id, ``concurrency`` at a time: one ``Outcome`` per id."""
-        self._client._call_options(timeout, max_retries)
-        return run_bulk(
+        return self._each(
             lambda test_id: self.delete(test_id, timeout=timeout, max_retries=max_retries),
             ids,
-            concurrency=concurrency,
-            ordered=ordered,
-            argument="ids",
+            concurrency,
+            ordered,
+            timeout,
+            max_retries,
         )
 
     def move_many(
@@ -514,15 +530,15 @@ class LoadTests:
     ) -> AsyncGenerator[Outcome[int, None], None]:
         """``move`` of each id into ``project_id``, ``concurrency`` at a time."""
         check_id(project_id, "project_id")
-        self._client._call_options(timeout, max_retries)
-        return run_bulk(
+        return self._each(
             lambda test_id: self.move(
                 test_id, project_id, timeout=timeout, max_retries=max_retries
             ),
             ids,
-            concurrency=concurrency,
-            ordered=ordered,
-            argument="ids",
+            concurrency,
+            ordered,
+            timeout,
+            max_retries,
         )
 
     def start_many(
@@ -541,8 +557,7 @@ class LoadTests:
         a failed start's error carries the key it used in ``.idempotency_key``.
         """
         keys = _check_idempotency_keys(idempotency_keys)
-        self._client._call_options(timeout, max_retries)
-        return run_bulk(
+        return self._each(
             lambda test_id: self.start(
                 test_id,
                 idempotency_key=keys.get(test_id),
@@ -550,9 +565,10 @@ class LoadTests:
                 max_retries=max_retries,
             ),
             ids,
-            concurrency=concurrency,
-            ordered=ordered,
-            argument="ids",
+            concurrency,
+            ordered,
+            timeout,
+            max_retries,
         )
 
 
