@@ -7,12 +7,12 @@ from typing import Generic, TypeVar
 import aiohttp
 
 from . import _json
-from ._converter import decode, decode_page
+from ._converter import decode, decode_list, decode_page
 from ._errors import ResponseDecodeError
 from ._models import Page
 from ._transport import read_body
 
-__all__ = ["JsonModel", "JsonPage", "NoContent"]
+__all__ = ["JsonList", "JsonModel", "JsonPage", "NoContent"]
 
 T = TypeVar("T")
 
@@ -40,6 +40,19 @@ class JsonModel(Generic[T]):
 
     async def __call__(self, response: aiohttp.ClientResponse) -> T:
         return decode(await _read_json(response, self._limit), self._cls)
+
+
+class JsonList(Generic[T]):
+    """Decodes a list of models: a bare JSON array, or one wrapped as ``{"value": [...]}``."""
+
+    __slots__ = ("_cls", "_limit")
+
+    def __init__(self, cls: type[T], limit: int) -> None:
+        self._cls = cls
+        self._limit = limit
+
+    async def __call__(self, response: aiohttp.ClientResponse) -> list[T]:
+        return decode_list(await _read_json(response, self._limit), self._cls)
 
 
 class JsonPage(Generic[T]):
