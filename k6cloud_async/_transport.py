@@ -1,7 +1,8 @@
 """The session wrapper: one pooled aiohttp session, the headers, and one call with its retries.
 
 Everything that decides (error mapping, retry policy, URL checks) lives in pure modules; this
-one only moves bytes, sleeps between attempts and keeps the connection pool tidy.
+one only moves bytes, sleeps between attempts and keeps the connection pool tidy. Its sleep
+and clock are injectable, so that tests of waits and deadlines take no real time.
 """
 
 from __future__ import annotations
@@ -28,13 +29,17 @@ from ._errors import (
     TransportError,
     api_error_from_response,
 )
-from ._retry import RETRYABLE_STATUSES, Replay, RetryBudget, RetryPolicy, parse_retry_after
+from ._retry import Failure, Replay, RetryBudget, RetryPolicy, decide_retry, parse_retry_after
 
-__all__ = ["CallOptions", "RequestBody", "Transport", "read_body"]
+__all__ = ["CallOptions", "Clock", "RequestBody", "Sleep", "Transport", "read_body"]
 
 R = TypeVar("R")
 
 logger = logging.getLogger("k6cloud_async")
+
+#: Waits between attempts; reads the time that a call's deadline is measured on.
+Sleep = Callable[[float], Awaitable[None]]
+Clock = Callable[[], float]
 
 # Errors raised before a request reached the server: safe to retry even for ``create``.
 _NOT_SENT = (aiohttp.ClientConnectorError, aiohttp.ConnectionTimeoutError)
@@ -82,6 +87,8 @@ class Transport:
         trust_env: bool,
         trace_configs: list[aiohttp.TraceConfig] | None,
         max_response_bytes: int = DEFAULT_MAX_RESPONSE_BYTES,
+        sleep: Sleep = asyncio.sleep,
+        clock: Clock = time.monotonic,
     ) -> None:
         self.config = config
         self.budget = RetryBudget(policy)
@@ -95,6 +102,8 @@ class Transport:
         self._trace_configs = trace_configs
         self._closed = False
         self._rng = random.Random()
+        self._sleep = sleep
+        self._clock = clock
 
     @property
     def closed(self) -> bool:
@@ -154,7 +163,7 @@ class Transport:
         session = self.session()
         request_headers = self._headers(headers, idempotency_key)
         policy = options.policy
-        started = time.monotonic()
+        started = self._clock()
         deadline = None if policy.deadline is None else started + policy.deadline
         attempt = 0
         while True:
@@ -170,18 +179,22 @@ class Transport:
                 self.budget.refund()
                 result: R = processed
                 return result
-            wait = self._retry_wait(
-                error,
+            decision = decide_retry(
+                _failure(error, processed is not _NOT_SENT_MARK, after_timeout, retry_after),
                 attempt=attempt,
-                options=options,
+                max_retries=options.max_retries,
                 replay=replay,
-                body=body,
-                sent=processed is not _NOT_SENT_MARK,
-                after_timeout=after_timeout,
-                retry_after=retry_after,
+                policy=policy,
+                budget=self.budget,
+                not_replayable=_why_not_replayable(body),
+                now=self._clock(),
                 deadline=deadline,
+                rng=self._rng,
             )
+            wait = decision.wait
             if wait is None:
+                if decision.reason is not None:
+                    error.hint = decision.reason
                 self._finish(error, attempt, idempotency_key)
                 raise error
             logger.info(
@@ -193,7 +206,7 @@ class Transport:
                 attempt,
                 options.max_retries + 1,
             )
-            await asyncio.sleep(wait)
+            await self._sleep(wait)
 
     async def _attempt_once(
         self,
@@ -209,7 +222,7 @@ class Transport:
     ) -> tuple[K6CloudError | None, Any, bool, float | None]:
         """One request. Returns (error, result or sent-marker, after_timeout, retry_after)."""
         began = time.monotonic()
-        timeout = _bounded(options.timeout, deadline)
+        timeout = _bounded(options.timeout, deadline, self._clock)
         data = body.payload() if body is not None and not isinstance(body, bytes) else body
         try:
             response = await session.request(
@@ -275,61 +288,6 @@ class Transport:
             raise
         return None, result, False, None
 
-    def _retry_wait(
-        self,
-        error: K6CloudError,
-        *,
-        attempt: int,
-        options: CallOptions,
-        replay: Replay,
-        body: RequestBody | bytes | None,
-        sent: bool,
-        after_timeout: bool,
-        retry_after: float | None,
-        deadline: float | None,
-    ) -> float | None:
-        """Seconds to wait before the next attempt, or None to raise ``error`` now."""
-        policy = options.policy
-        if isinstance(error, APIError):
-            if error.status not in RETRYABLE_STATUSES:
-                return None
-            if retry_after is not None and retry_after > policy.max_retry_after:
-                _add_note(
-                    error,
-                    f"not retried: the API asked to wait {retry_after:g}s, more than "
-                    f"RetryPolicy.max_retry_after ({policy.max_retry_after:g}s)",
-                )
-                return None
-        elif isinstance(error, TransportError):
-            if isinstance(error.__cause__, _PERMANENT):
-                return None
-        else:
-            return None
-        if attempt > options.max_retries:
-            return None
-        if replay is Replay.UNPROCESSED_ONLY:
-            unprocessed = not sent or (isinstance(error, APIError) and error.status == 429)
-            if not unprocessed:
-                _add_note(
-                    error,
-                    "not retried: the request may have been processed, so the test may "
-                    "exist; look it up by name before creating it again",
-                )
-                return None
-        if body is not None and not isinstance(body, bytes) and not body.replayable:
-            _add_note(error, f"not retried: {body.why_not_replayable}")
-            return None
-        if not self.budget.try_acquire(after_timeout=after_timeout):
-            _add_note(error, "not retried: the client's retry budget is spent")
-            return None
-        wait = policy.backoff(attempt, self._rng)
-        if retry_after is not None:
-            wait = max(wait, retry_after)
-        if deadline is not None and time.monotonic() + wait >= deadline:
-            _add_note(error, "not retried: the call's deadline would pass")
-            return None
-        return wait
-
     def _headers(
         self, extra: Mapping[str, str] | None, idempotency_key: str | None
     ) -> Mapping[str, str]:
@@ -371,10 +329,31 @@ async def read_body(response: aiohttp.ClientResponse, limit: int) -> bytes:
     return b"".join(chunks)
 
 
-def _bounded(timeout: aiohttp.ClientTimeout, deadline: float | None) -> aiohttp.ClientTimeout:
+def _failure(
+    error: K6CloudError, sent: bool, after_timeout: bool, retry_after: float | None
+) -> Failure:
+    """The facts of a failed attempt that the retry decision reads."""
+    if isinstance(error, APIError):
+        return Failure(status=error.status, retry_after=retry_after, sent=sent)
+    return Failure(
+        sent=sent,
+        after_timeout=after_timeout,
+        permanent=not isinstance(error, TransportError) or isinstance(error.__cause__, _PERMANENT),
+    )
+
+
+def _why_not_replayable(body: RequestBody | bytes | None) -> str | None:
+    if body is None or isinstance(body, bytes) or body.replayable:
+        return None
+    return body.why_not_replayable
+
+
+def _bounded(
+    timeout: aiohttp.ClientTimeout, deadline: float | None, clock: Clock
+) -> aiohttp.ClientTimeout:
     if deadline is None:
         return timeout
-    remaining = max(0.001, deadline - time.monotonic())
+    remaining = max(0.001, deadline - clock())
     total = remaining if timeout.total is None else min(timeout.total, remaining)
     return aiohttp.ClientTimeout(
         total=total,
@@ -423,7 +402,3 @@ def _reason(error: K6CloudError) -> str:
     if isinstance(error, APIError):
         return f"status {error.status}"
     return type(error.__cause__ or error).__name__
-
-
-def _add_note(error: K6CloudError, note: str) -> None:
-    error.hint = note
