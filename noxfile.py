@@ -1,10 +1,10 @@
-"""Development sessions: tests (with coverage), lint, typecheck and benchmarks."""
+"""Development sessions: tests (with coverage), lint, typecheck, layers and benchmarks."""
 
 from __future__ import annotations
 
 import nox
 
-nox.options.sessions = ["tests", "lint", "typecheck"]
+nox.options.sessions = ["tests", "lint", "typecheck", "layers"]
 nox.options.error_on_missing_interpreters = False
 
 PYTHONS = ["3.11", "3.12", "3.13"]
@@ -46,6 +46,13 @@ def lint(session: nox.Session) -> None:
 def typecheck(session: nox.Session) -> None:
     session.install("-e", ".[dev]")
     session.run("mypy", "--strict", "k6cloud_async")
+
+
+@nox.session(python=PYTHONS[0])
+def layers(session: nox.Session) -> None:
+    """The import contracts of pyproject.toml: who may import whom."""
+    session.install("-e", ".", "import-linter>=2.1")
+    session.run("lint-imports")
 
 
 @nox.session(python=PYTHONS[0])
