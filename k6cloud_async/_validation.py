@@ -8,25 +8,33 @@ from collections.abc import AsyncIterable, Callable, Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
+import aiohttp
+
 from ._constants import (
     MAX_IDEMPOTENCY_KEY_LENGTH,
     MAX_NAME_LENGTH,
     MAX_PAGE_SIZE,
     ORDER_BY_FIELDS,
 )
+from ._models import Unset
 
 __all__ = [
     "check_aware_datetime",
     "check_bool",
+    "check_callback",
+    "check_changes",
     "check_header_text",
     "check_header_value",
     "check_id",
     "check_idempotency_key",
     "check_idempotency_keys",
+    "check_mapping",
     "check_max_retries",
     "check_name",
     "check_order_by",
     "check_page_size",
+    "check_poll_intervals",
+    "check_request_timeout",
     "check_rewindable",
     "check_seconds",
     "check_str_mapping",
@@ -211,3 +219,39 @@ def check_rewindable(script: Any) -> Callable[[], None]:
 
 def _nothing() -> None:
     return None
+
+
+def check_mapping(value: Any, argument: str) -> Mapping[Any, Any]:
+    if not isinstance(value, Mapping):
+        raise TypeError(f"{argument} must be a mapping, not {type(value).__name__}")
+    return value
+
+
+def check_changes(call: str, **changes: Any) -> None:
+    """Refuse an update whose every keyword is left at ``UNSET``: it would change nothing."""
+    if all(isinstance(value, Unset) for value in changes.values()):
+        wanted = " or ".join(f"{name}=" for name in changes)
+        raise ValueError(f"{call}() needs {wanted} to change")
+
+
+def check_callback(value: Any, argument: str, takes: str) -> None:
+    """None, or a callable (a coroutine function is one too)."""
+    if value is not None and not callable(value):
+        raise TypeError(f"{argument} must be a callable taking the {takes}")
+
+
+def check_poll_intervals(poll_interval: Any, max_poll_interval: Any) -> tuple[float, float]:
+    """The first and the longest wait between polls, the longest no shorter than the first."""
+    first = check_seconds(poll_interval, "poll_interval")
+    longest = check_seconds(max_poll_interval, "max_poll_interval")
+    if longest < first:
+        raise ValueError(
+            f"max_poll_interval ({longest}) must not be less than poll_interval ({first})"
+        )
+    return first, longest
+
+
+def check_request_timeout(value: Any, argument: str) -> None:
+    """None, an ``aiohttp.ClientTimeout``, or a positive, finite number of seconds."""
+    if value is not None and not isinstance(value, aiohttp.ClientTimeout):
+        check_seconds(value, argument)

@@ -39,9 +39,11 @@ from .._retry import Replay
 from .._scripts import ProgressCallback, ScriptSource, prepare_script
 from .._validation import (
     check_bool,
+    check_changes,
     check_id,
     check_idempotency_key,
     check_idempotency_keys,
+    check_mapping,
     check_name,
     check_rewindable,
     check_str_mapping,
@@ -185,8 +187,7 @@ class LoadTests(Resource):
         A keyword left at ``UNSET`` is not sent. ConflictError when the name is taken.
         """
         url = self._test_url(test_id)
-        if name is UNSET and baseline_test_run_id is UNSET:
-            raise ValueError("update() needs name= or baseline_test_run_id= to change")
+        check_changes("update", name=name, baseline_test_run_id=baseline_test_run_id)
         if not isinstance(name, Unset):
             check_name(name)
         if not isinstance(baseline_test_run_id, Unset) and baseline_test_run_id is not None:
@@ -280,9 +281,7 @@ class LoadTests(Resource):
 
         BadRequestError (with ``details``) when they cannot.
         """
-        if not isinstance(options, Mapping):
-            raise TypeError(f"options must be a mapping, not {type(options).__name__}")
-        request = ValidateOptionsRequest(options=dict(options))
+        request = ValidateOptionsRequest(options=dict(check_mapping(options, "options")))
         if project_id is not None:
             request.project_id = check_id(project_id, "project_id")
         if k6_dependencies is not None:

@@ -8,7 +8,6 @@ from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from datetime import datetime
 from typing import Final
 
-import aiohttp
 from yarl import URL
 
 from .._errors import WaitTimeoutError
@@ -16,7 +15,13 @@ from .._listing import PAGE_SIZE, Filter, Listing, as_datetime, items
 from .._models import Page, TestRun
 from .._requestor import Requestor, Timeout
 from .._transport import CallOptions
-from .._validation import check_id, check_seconds
+from .._validation import (
+    check_callback,
+    check_id,
+    check_poll_intervals,
+    check_request_timeout,
+    check_seconds,
+)
 from ._base import Resource
 
 __all__ = ["RunUpdateCallback", "TestRuns"]
@@ -86,17 +91,10 @@ class TestRuns(Resource):
         apply to each poll.
         """
         url = self._run_url(run_id)
-        first = check_seconds(poll_interval, "poll_interval")
-        longest = check_seconds(max_poll_interval, "max_poll_interval")
-        if longest < first:
-            raise ValueError(
-                f"max_poll_interval ({longest}) must not be less than poll_interval ({first})"
-            )
+        first, longest = check_poll_intervals(poll_interval, max_poll_interval)
         limit = None if timeout is None else check_seconds(timeout, "timeout")
-        if on_update is not None and not callable(on_update):
-            raise TypeError("on_update must be a callable taking the TestRun")
-        if request_timeout is not None and not isinstance(request_timeout, aiohttp.ClientTimeout):
-            check_seconds(request_timeout, "request_timeout")
+        check_callback(on_update, "on_update", takes="TestRun")
+        check_request_timeout(request_timeout, "request_timeout")
         options = self._requestor.options(request_timeout, max_retries)
         poller = _Poller(lambda: self._fetch(url, options), first, longest, on_update)
         try:
