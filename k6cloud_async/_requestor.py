@@ -18,7 +18,7 @@ connection pool and the retry budget are shared.
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Awaitable, Callable
 from typing import Any, TypeVar
 
 import aiohttp
@@ -26,8 +26,8 @@ from yarl import URL
 
 from ._config import ClientConfig, resolve_timeout
 from ._handlers import JsonList, JsonModel, JsonPage, NoContent
-from ._retry import Replay, RetryPolicy
-from ._transport import CallOptions, RequestBody, Transport
+from ._retry import RetryPolicy
+from ._transport import CallOptions, Transport
 from ._validation import check_max_retries
 
 __all__ = ["KEEP", "Handler", "Requestor", "Timeout"]
@@ -65,6 +65,7 @@ class Requestor:
         "_limit",
         "_streaming_defaults",
         "_transport",
+        "call",
         "no_content",
     )
 
@@ -79,6 +80,10 @@ class Requestor:
         )
         self._limit = transport.max_response_bytes
         self._handlers: dict[tuple[str, type[Any]], Any] = {}
+        #: ``call(method, url, handler, *, options, replay=…, body=…, headers=…,
+        #: idempotency_key=…)``: one API call with its retries, ``handler``'s result
+        #: (``Transport.call``, bound as it is: a call costs no extra frame here).
+        self.call = transport.call
         #: Drains a bodiless success (204) so that its connection goes back to the pool.
         self.no_content = NoContent(self._limit)
 
@@ -149,34 +154,6 @@ class Requestor:
                 defaults.max_retries if max_retries is None else check_max_retries(max_retries)
             ),
             policy=defaults.policy,
-        )
-
-    async def call(
-        self,
-        method: str,
-        url: URL,
-        handler: Handler[R],
-        *,
-        options: CallOptions,
-        replay: Replay = Replay.IDEMPOTENT,
-        body: RequestBody | bytes | None = None,
-        headers: Mapping[str, str] | None = None,
-        idempotency_key: str | None = None,
-    ) -> R:
-        """One API call with its retries (``Transport.call``): ``handler``'s result.
-
-        ``replay`` says how safely the operation can be sent again; error statuses raise
-        ``APIError``s and transport failures ``TransportError``s.
-        """
-        return await self._transport.call(
-            method,
-            url,
-            handler,
-            options=options,
-            replay=replay,
-            body=body,
-            headers=headers,
-            idempotency_key=idempotency_key,
         )
 
     def model(self, cls: type[T]) -> JsonModel[T]:
