@@ -1,4 +1,4 @@
-"""The listing helper and the resource base: what a declared endpoint sends and decodes.
+"""Listings and the resource base: what a declared endpoint sends and decodes.
 
 Each test declares a small resource over the client's requestor, as a new API area would,
 and talks to a canned server over real HTTP.

@@ -1,7 +1,7 @@
 """``Resource``: the base of every API area, and its one-line calls.
 
 A resource is built with a ``Requestor`` (``k6cloud_async._requestor``) and uses only its
-public methods, never the client. The helpers below make a plain JSON endpoint one or two
+public methods, never the client. The methods below make a plain JSON endpoint one or two
 lines; a paginated one is a ``Listing`` (``k6cloud_async._listing``).
 
 Adding a resource (``client.schedules``, say)::
