@@ -643,7 +643,12 @@ class _DownloadContext(AbstractAsyncContextManager[ScriptDownload]):
             return response
 
         self._response = await self._client._transport.call(
-            "GET", self._url, keep_open, options=self._options, headers={"Accept": self._accept}
+            "GET",
+            self._url,
+            keep_open,
+            options=self._options,
+            # The script as stored, so that its Content-Length is its size.
+            headers={"Accept": self._accept, "Accept-Encoding": "identity"},
         )
         return ScriptDownload(self._response, on_progress=self._on_progress)
 
