@@ -305,9 +305,9 @@ def redact(error: K6CloudError, secret: str) -> None:
     """Replace ``secret`` with ``***`` everywhere ``error`` could show it, in place.
 
     That is its message and ``args``, every text attribute (``target``, ``url``, ``hint``,
-    ``request_id``…), its ``details`` and its notes. An error it was raised from whose text
-    holds the secret (an aiohttp error quoting the request's headers) is dropped from the
-    chain; its redacted text is already in the message.
+    ``request_id``…), its ``details`` and its notes. An error it was raised from, or raised
+    while handling, whose text holds the secret (a JSON error quoting the body) is dropped
+    from the chain; what the message needs of it is already there, redacted.
     """
     if len(secret) < _MIN_SECRET_LENGTH:
         return
@@ -316,9 +316,12 @@ def redact(error: K6CloudError, secret: str) -> None:
         if cleaned is not value:
             setattr(error, name, cleaned)
     error.args = tuple(_redacted(arg, secret) for arg in error.args)
-    cause = error.__cause__ or (None if error.__suppress_context__ else error.__context__)
-    if cause is not None and _shows(cause, secret):
+    if error.__cause__ is not None and _shows(error.__cause__, secret):
         error.__cause__ = None
+        error.__suppress_context__ = True
+    # A suppressed context is hidden from tracebacks, not from code that reads it.
+    if error.__context__ is not None and _shows(error.__context__, secret):
+        error.__context__ = None
         error.__suppress_context__ = True
 
 
