@@ -79,6 +79,8 @@ class K6CloudClient:
             base_url=base_url,
             user_agent=user_agent,
             allow_insecure_http=allow_insecure_http,
+            proxy=proxy,
+            trust_env=trust_env,
         )
         policy = retry_policy or RetryPolicy()
         transport = Transport(

@@ -176,7 +176,12 @@ class _Download(AbstractAsyncContextManager[ScriptDownload]):
 
     async def __aenter__(self) -> ScriptDownload:
         self._response = await self._requestor.call(
-            "GET", self._url, _keep_open, options=self._options, headers={"Accept": self._accept}
+            "GET",
+            self._url,
+            _keep_open,
+            options=self._options,
+            # The script as stored, so that its Content-Length is its size.
+            headers={"Accept": self._accept, "Accept-Encoding": "identity"},
         )
         return ScriptDownload(self._response, on_progress=self._on_progress)
 

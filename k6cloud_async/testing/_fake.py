@@ -11,7 +11,7 @@ from attrs import evolve
 
 from .._models import LoadTest, TestRun
 from ._clock import FakeClock
-from ._context import ServerContext
+from ._context import Compression, ServerContext
 from ._errors import ApiError
 from ._faults import Fault, FaultSet, InjectedFault
 from ._listing import MAX_TOP
@@ -36,6 +36,9 @@ class FakeK6Cloud:
 
     ``latency`` (seconds, settable any time) delays every request before it is handled.
     ``page_size_default`` is the page size when a listing has no ``$top`` (1..1000).
+    ``compression`` (``"gzip"``, ``"deflate"`` or ``None``, settable any time) compresses
+    every response body, streamed scripts and errors included, whatever the request's
+    ``Accept-Encoding`` says.
     """
 
     def __init__(
@@ -48,9 +51,11 @@ class FakeK6Cloud:
         page_size_default: int = MAX_TOP,
         latency: float = 0.0,
         clock_start: datetime | None = None,
+        compression: Compression | None = None,
     ) -> None:
         if not 1 <= page_size_default <= MAX_TOP:
             raise ValueError(f"page_size_default must be between 1 and {MAX_TOP}")
+        _check_compression(compression)
         clock = FakeClock(clock_start)
         self._ctx = ServerContext(
             token=token,
@@ -61,6 +66,7 @@ class FakeK6Cloud:
             log=RequestLog(),
             page_size_default=page_size_default,
             latency=latency,
+            compression=compression,
         )
         self._host = host
         self._port = port
@@ -140,6 +146,16 @@ class FakeK6Cloud:
         if seconds < 0:
             raise ValueError("latency must be >= 0")
         self._ctx.latency = seconds
+
+    @property
+    def compression(self) -> Compression | None:
+        """The content coding every response body is compressed with (``None``: none)."""
+        return self._ctx.compression
+
+    @compression.setter
+    def compression(self, coding: Compression | None) -> None:
+        _check_compression(coding)
+        self._ctx.compression = coding
 
     # -- projects and tests ----------------------------------------------------------
 
@@ -309,3 +325,8 @@ class FakeK6Cloud:
         where = f"http://{self._host}:{self.port}"
         state = "closed" if self._closed else "running" if self._server else "not started"
         return f"<FakeK6Cloud {where} stack_id={self.stack_id} {state}>"
+
+
+def _check_compression(coding: object) -> None:
+    if coding not in (None, "gzip", "deflate"):
+        raise ValueError(f"compression must be 'gzip', 'deflate' or None, got {coding!r}")

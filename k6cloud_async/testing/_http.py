@@ -10,12 +10,14 @@ from contextvars import ContextVar
 from typing import Any, Final
 
 from aiohttp import web
+from aiohttp.web import ContentCoding
 
 from ._context import current_record
 from ._errors import ApiError
 
 __all__ = [
     "CHUNK_SIZE",
+    "COMPRESSING",
     "TRUNCATING",
     "ResetResponse",
     "path_id",
@@ -30,6 +32,9 @@ CHUNK_SIZE: Final = 64 * 1024
 
 #: True while handling a request whose response must be cut in half (``truncated_body``).
 TRUNCATING: Final[ContextVar[bool]] = ContextVar("k6cloud_fake_truncating", default=False)
+
+#: The content coding every response body of the request being handled is sent with.
+COMPRESSING: Final[ContextVar[str | None]] = ContextVar("k6cloud_fake_compressing", default=None)
 
 
 class ResetResponse(web.StreamResponse):
@@ -85,11 +90,15 @@ async def send_bytes(
     """Stream ``data`` in chunks with its ``Content-Length``.
 
     While :data:`TRUNCATING` is set, only the first half of ``data`` is
-    sent, then the connection is closed.
+    sent, then the connection is closed. While :data:`COMPRESSING` is set, the
+    stream is compressed (chunked, without a Content-Length).
     """
     response = web.StreamResponse(status=status, headers=headers)
     response.content_type = content_type
     response.content_length = len(data)
+    coding = COMPRESSING.get()
+    if coding is not None and data:
+        response.enable_compression(force=ContentCoding(coding))
     truncate = TRUNCATING.get()
     limit = len(data) // 2 if truncate else len(data)
     if truncate:

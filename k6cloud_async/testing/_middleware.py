@@ -1,8 +1,8 @@
 """The middlewares every request passes, outermost first.
 
-``track`` (record + in-flight gauge) → ``delay`` (the latency knob) → ``faults``
-(injection) → ``authenticate`` → ``api_errors`` (exceptions to the error JSON) →
-the route handler.
+``track`` (record + in-flight gauge) → ``compress`` (the compression switch) →
+``delay`` (the latency knob) → ``faults`` (injection) → ``authenticate`` →
+``api_errors`` (exceptions to the error JSON) → the route handler.
 """
 
 from __future__ import annotations
@@ -17,12 +17,13 @@ from typing import Any, Final
 
 from aiohttp import web
 from aiohttp.typedefs import Handler
+from aiohttp.web import ContentCoding
 from multidict import CIMultiDict
 
 from ._context import CURRENT_RECORD, context
 from ._errors import ApiError, error_response, status_code_name
 from ._faults import Fault
-from ._http import TRUNCATING, ResetResponse, reset_connection, send_bytes
+from ._http import COMPRESSING, TRUNCATING, ResetResponse, reset_connection, send_bytes
 from ._records import RecordedRequest
 
 __all__ = ["MIDDLEWARES"]
@@ -59,6 +60,23 @@ async def track(request: web.Request, handler: Handler) -> web.StreamResponse:
     finally:
         log.end(record, status, _body_size(request))
         _reset(CURRENT_RECORD, token)
+
+
+@web.middleware
+async def compress(request: web.Request, handler: Handler) -> web.StreamResponse:
+    """Compress every response body with ``compression``, whatever the request's
+    ``Accept-Encoding`` (as a CDN in front of the API may); streamed bodies too."""
+    coding = context(request).compression
+    if coding is None:
+        return await handler(request)
+    compressing = COMPRESSING.set(coding)
+    try:
+        response = await handler(request)
+    finally:
+        _reset(COMPRESSING, compressing)
+    if isinstance(response, web.Response) and not response.prepared and response.body:
+        response.enable_compression(force=ContentCoding(coding))
+    return response
 
 
 @web.middleware
@@ -194,7 +212,7 @@ async def api_errors(request: web.Request, handler: Handler) -> web.StreamRespon
         return error_response(500, "internal_server_error", f"Unexpected error: {exc!r}")
 
 
-MIDDLEWARES: Final = (track, delay, faults, authenticate, api_errors)
+MIDDLEWARES: Final = (track, compress, delay, faults, authenticate, api_errors)
 
 
 def _reset(variable: ContextVar[Any], token: Token[Any]) -> None:
