@@ -67,8 +67,10 @@ def _malformed_is_400() -> Iterator[None]:
         warnings.filterwarnings("ignore", "unread_data", DeprecationWarning)
         try:
             yield
-        except (ValueError, AssertionError, HttpProcessingError) as exc:
+        except (ValueError, HttpProcessingError) as exc:
             raise ApiError.validation(f"The multipart body is malformed: {exc}") from None
+        except ConnectionResetError:  # the sender closed before the body's end
+            raise ApiError.validation("The multipart body ended before its end.") from None
 
 
 async def _read_part(part: BodyPartReader) -> bytes:

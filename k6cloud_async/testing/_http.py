@@ -82,13 +82,20 @@ def path_id(request: web.Request, name: str = "id") -> int:
 
 
 async def read_body(request: web.Request) -> bytes:
-    """The whole request body, read in chunks (a malformed one is a ``400``)."""
+    """The whole request body, read in chunks.
+
+    A malformed body (bad chunked framing or content encoding) is a ``400``, and so
+    is one cut short by the sender closing the connection: the answer goes nowhere,
+    but the request is recorded as the sender's fault, not as a crash of the fake.
+    """
     data = bytearray()
     try:
         async for chunk in request.content.iter_chunked(CHUNK_SIZE):
             data += chunk
-    except HttpProcessingError as exc:  # bad chunked framing or content encoding
+    except HttpProcessingError as exc:
         raise ApiError.validation(f"The request body is malformed: {exc.message}") from None
+    except ConnectionResetError:
+        raise ApiError.validation("The request body ended before its declared end.") from None
     return bytes(data)
 
 
