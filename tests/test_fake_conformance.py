@@ -545,3 +545,35 @@ def test_check_dollar_parameters_leaves_other_parameters_alone() -> None:
     with pytest.raises(ApiError) as caught:
         check_dollar_parameters(MultiDict([("$top", "1"), ("$top", "1")]))
     assert caught.value.target == "$top"
+
+
+# -- HTTP itself -------------------------------------------------------------------------
+
+
+async def test_head_of_a_script_sends_its_headers_only(
+    fake: FakeK6Cloud, http: aiohttp.ClientSession, test1: LoadTest
+) -> None:
+    path = f"/load_tests/{test1.id}/script"
+    async with http.head(API + path) as resp:
+        assert resp.status == 200
+        assert resp.content_type == "text/javascript"
+        assert resp.content_length == len(JS)
+        assert await resp.read() == b""
+    # the connection carried no stray body: the next request on it reads cleanly
+    status, body = await call(http, "GET", path)
+    assert (status, body) == (200, JS)
+
+
+async def test_a_sender_gone_before_its_answer_is_recorded_without_a_status(
+    fake: FakeK6Cloud, project: int
+) -> None:
+    big = fake.add_test(project, "big", b"/" * (32 * 1024 * 1024))  # more than socket buffers
+    reader, writer = await asyncio.open_connection("127.0.0.1", fake.port)
+    writer.write(
+        f"GET {API}/load_tests/{big.id}/script HTTP/1.1\r\nHost: fake\r\n"
+        f"Authorization: Bearer {fake.token}\r\nX-Stack-Id: {fake.stack_id}\r\n\r\n".encode()
+    )
+    assert (await reader.readline()).startswith(b"HTTP/1.1 200")
+    writer.transport.abort()  # gone, with most of the script still to be written
+    await wait_until(lambda: fake.requests[-1].done)
+    assert fake.requests[-1].status is None  # not a 500 that nobody received

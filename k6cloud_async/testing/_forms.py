@@ -104,4 +104,3 @@ async def read_form(request: web.Request) -> dict[str, FormPart]:
             if name is not None and name not in parts:
                 parts[name] = FormPart(data, part.filename, part.headers.get("Content-Type"))
     return parts
-

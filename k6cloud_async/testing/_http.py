@@ -130,7 +130,7 @@ async def send_bytes(
     """Stream ``data`` in chunks with its ``Content-Length``.
 
     While :data:`TRUNCATING` is set, only the first half of ``data`` is
-    sent, then the connection is closed.
+    sent, then the connection is closed. A ``HEAD`` request gets the headers only.
     """
     response = web.StreamResponse(status=status, headers=headers)
     response.content_type = content_type
@@ -140,6 +140,8 @@ async def send_bytes(
     if truncate:
         response.force_close()
     await response.prepare(request)
+    if request.method == "HEAD":  # the headers of a GET, and no body (RFC 9110, 9.3.2)
+        return response
     view = memoryview(data)
     for start in range(0, limit, CHUNK_SIZE):
         await response.write(view[start : min(start + CHUNK_SIZE, limit)])

@@ -165,6 +165,8 @@ async def authenticate(request: web.Request, handler: Handler) -> web.StreamResp
         stack_id = parse_int64(raw, "X-Stack-Id")
     except ApiError as exc:
         return exc.to_response()
+    except ConnectionError:  # the sender left while the answer was being written
+        return ResetResponse()
     if stack_id != ctx.stack_id:
         return error_response(
             403, "forbidden", "You do not have permission to access this stack.", target=None
@@ -174,11 +176,17 @@ async def authenticate(request: web.Request, handler: Handler) -> web.StreamResp
 
 @web.middleware
 async def api_errors(request: web.Request, handler: Handler) -> web.StreamResponse:
-    """Turn :class:`ApiError`, aiohttp's HTTP exceptions and crashes into the error JSON."""
+    """Turn :class:`ApiError`, aiohttp's HTTP exceptions and crashes into the error JSON.
+
+    A connection the sender closed while the answer was being written answers nothing
+    (recorded with no status), rather than a 500 nobody receives.
+    """
     try:
         return await handler(request)
     except ApiError as exc:
         return exc.to_response()
+    except ConnectionError:  # the sender left while the answer was being written
+        return ResetResponse()
     except web.HTTPException as exc:
         if exc.status < 400:
             raise
