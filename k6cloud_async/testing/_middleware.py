@@ -24,6 +24,7 @@ from ._errors import ApiError, error_response, status_code_name
 from ._faults import Fault
 from ._http import TRUNCATING, ResetResponse, reset_connection, send_bytes
 from ._records import RecordedRequest
+from ._request_ids import stamp
 
 __all__ = ["MIDDLEWARES"]
 
@@ -55,6 +56,7 @@ async def track(request: web.Request, handler: Handler) -> web.StreamResponse:
         response = await handler(request)
         if not isinstance(response, ResetResponse):
             status = response.status
+            stamp(response, record)
         return response
     finally:
         log.end(record, status, _body_size(request))
