@@ -25,6 +25,7 @@ from ._errors import ApiError, error_response, status_code_name
 from ._faults import Fault
 from ._http import COMPRESSING, TRUNCATING, ResetResponse, reset_connection, send_bytes
 from ._records import RecordedRequest
+from ._request_ids import stamp
 from ._request_rules import check_dollar_parameters, parse_int64
 
 __all__ = ["MIDDLEWARES"]
@@ -56,6 +57,7 @@ async def track(request: web.Request, handler: Handler) -> web.StreamResponse:
         response = await handler(request)
         if not isinstance(response, ResetResponse):
             status = response.status
+            stamp(response, record)
         return response
     finally:
         log.end(record, status, _body_size(request))
