@@ -301,10 +301,51 @@ def test_help_exits_0(k6cloud: Any) -> None:
         assert command in result.out
 
 
-def test_a_value_the_library_refuses_is_one_line(server: ThreadedFake, k6cloud: Any) -> None:
-    result = k6cloud("tests", "list", "--order-by", "colour")
+@pytest.mark.parametrize(
+    ("argv", "option", "library_argument"),
+    [
+        (["tests", "list", "--order-by", "colour"], "--order-by", "order_by"),
+        (["tests", "list", "--order-by", "name up"], "--order-by", "order_by"),
+        (["tests", "start", "1", "--idempotency-key", "k" * 40], "--idempotency-key", "key_"),
+        (["tests", "start", "1", "--idempotency-key", "k\u00e9y"], "--idempotency-key", "key_"),
+        (["tests", "list", "--page-size", "5000"], "--page-size", "page_size"),
+        (["runs", "list", "--page-size", "1001"], "--page-size", "page_size"),
+        (["tests", "list", "--name", "x" * 301], "--name", "name must"),
+        (["tests", "create", "1", "x" * 301, "s.js"], "NAME", "name must"),
+        (["tests", "upsert", "1", "", "s.js"], "NAME", "name must"),
+        (["tests", "rename", "1", "x" * 301], "NAME", "name must"),
+    ],
+)
+def test_values_the_library_would_refuse_are_usage_errors_naming_the_option(
+    server: ThreadedFake, k6cloud: Any, argv: list[str], option: str, library_argument: str
+) -> None:
+    result = k6cloud(*argv)
 
-    assert "order_by" in one_error_line(result)
+    assert result.code == 2
+    assert "usage:" in result.err
+    assert f": error: argument {option}: " in result.err.splitlines()[-1]
+    assert library_argument not in result.err
+    assert server.call(lambda: server.fake.requests) == []
+
+
+def test_a_usage_error_with_json_is_one_json_object(server: ThreadedFake, k6cloud: Any) -> None:
+    result = k6cloud("--json", "tests", "start", "1", "--idempotency-key", "k" * 40)
+
+    assert result.code == 2
+    assert json.loads(result.err) == {
+        "status": None,
+        "code": "usage_error",
+        "message": "argument --idempotency-key: must be 1 to 36 characters long, got 40",
+    }
+
+
+def test_an_unknown_command_with_json_is_one_json_object(k6cloud: Any) -> None:
+    result = k6cloud("tests", "bogus", "--json")
+
+    assert result.code == 2
+    error = json.loads(result.err)
+    assert error["code"] == "usage_error"
+    assert "bogus" in error["message"]
 
 
 # -- tests list / get ---------------------------------------------------------------------
@@ -467,14 +508,6 @@ def test_create_with_a_taken_name_is_a_409(
     assert one_error_line(result).startswith("error: 409 ")
 
 
-def test_a_name_too_long_is_one_line(server: ThreadedFake, k6cloud: Any, tmp_path: Path) -> None:
-    script = _write(tmp_path / "s.js", SCRIPT)
-
-    result = k6cloud("tests", "create", str(server.project), "x" * 301, str(script))
-
-    assert "name must be 1 to 300 characters" in one_error_line(result)
-
-
 def test_upsert_creates_then_replaces(server: ThreadedFake, k6cloud: Any, tmp_path: Path) -> None:
     script = _write(tmp_path / "s.js", b"export default function () { /* v1 */ }\n")
     first = k6cloud("--json", "tests", "upsert", str(server.project), "Nightly", str(script))
@@ -571,7 +604,11 @@ def test_delete_several_reports_a_connection_failure(server: ThreadedFake, k6clo
     assert failure["ok"] is False
     assert failure["error"]["status"] is None
     assert failure["error"]["code"] == "TransportError"
-    assert result.err.startswith(f"error: load test {ids[1]}: ")
+    assert json.loads(result.err) == {
+        "status": None,
+        "code": "partial_failure",
+        "message": "1 of 2 load tests failed",
+    }
 
 
 def test_move_several(server: ThreadedFake, k6cloud: Any) -> None:

@@ -3,17 +3,20 @@
 from __future__ import annotations
 
 import argparse
-import asyncio
 import contextlib
-import signal
 from collections.abc import Awaitable, Callable, Iterator
-
-from k6cloud_async.testing import FakeK6Cloud
+from typing import TYPE_CHECKING
 
 from ._arguments import non_negative_int
 from ._errors import CliError
-from ._output import Output
 from ._samples import PROJECT_NAMES, add_samples
+
+if TYPE_CHECKING:  # asyncio and the fake are imported when serving, not for --help
+    import asyncio
+
+    from k6cloud_async.testing import FakeK6Cloud
+
+    from ._output import Output
 
 __all__ = ["register", "serve"]
 
@@ -44,6 +47,8 @@ def register(
 
 
 def run(args: argparse.Namespace, out: Output) -> int:
+    import asyncio
+
     try:
         asyncio.run(serve(out, port=args.port, tests=args.tests))
     except OSError as exc:
@@ -63,6 +68,10 @@ async def serve(
     The signal handlers are in place before the server listens, so a SIGTERM sent as soon
     as the port answers (or the first line is printed) stops it cleanly.
     """
+    import asyncio
+
+    from k6cloud_async.testing import FakeK6Cloud
+
     stop = asyncio.Event()
     with _stop_on_signals(stop):
         async with FakeK6Cloud(port=port) as fake:
@@ -103,6 +112,9 @@ def _announce(out: Output, fake: FakeK6Cloud, tests: int) -> None:
 @contextlib.contextmanager
 def _stop_on_signals(stop: asyncio.Event) -> Iterator[None]:
     """Set ``stop`` on SIGINT or SIGTERM while inside (in the running loop)."""
+    import asyncio
+    import signal
+
     loop = asyncio.get_running_loop()
     signals: tuple[signal.Signals, ...] = (signal.SIGINT, signal.SIGTERM)
     try:
