@@ -218,8 +218,16 @@ def test_help_exits_0(k6cloud: Any) -> None:
     [
         (["tests", "list", "--order-by", "colour"], "--order-by", "order_by"),
         (["tests", "list", "--order-by", "name up"], "--order-by", "order_by"),
-        (["tests", "start", "1", "--idempotency-key", "k" * 40], "--idempotency-key", "key_"),
-        (["tests", "start", "1", "--idempotency-key", "k\u00e9y"], "--idempotency-key", "key_"),
+        (
+            ["tests", "start", "1", "--idempotency-key", "k" * 40],
+            "--idempotency-key",
+            "idempotency_key",
+        ),
+        (
+            ["tests", "start", "1", "--idempotency-key", "k\u00e9y"],
+            "--idempotency-key",
+            "idempotency_key",
+        ),
         (["tests", "list", "--page-size", "5000"], "--page-size", "page_size"),
         (["runs", "list", "--page-size", "1001"], "--page-size", "page_size"),
         (["tests", "list", "--name", "x" * 301], "--name", "name must"),

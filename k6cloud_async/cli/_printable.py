@@ -18,6 +18,11 @@ __all__ = ["json_printable", "printable"]
 _UNSAFE = re.compile(
     "[\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069\ud800-\udfff]"
 )
+#: The same, less the C0 controls: JSON escapes those inside strings, and outside them they
+#: are the document's own whitespace.
+_JSON_UNSAFE = re.compile(
+    "[\x7f-\x9f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069\ud800-\udfff]"
+)
 _SHORT = {"\t": "\\t", "\n": "\\n", "\r": "\\r"}
 
 
@@ -42,13 +47,13 @@ def printable(text: str) -> str:
 
 
 def json_printable(document: str) -> str:
-    """A serialised JSON document with unsafe characters as ``\\uXXXX`` escapes.
+    """A serialised JSON document with the unsafe characters ``json.dumps`` leaves as they
+    are written as ``\\uXXXX`` escapes.
 
-    ``json.dumps(..., ensure_ascii=False)`` escapes C0 controls but writes C1 controls and
-    bidirectional overrides as they are. Outside strings a JSON document is ASCII, so each
-    such character sits inside a string, where ``\\uXXXX`` means the same character: the
-    document still parses to the same value.
+    ``json.dumps(..., ensure_ascii=False)`` escapes C0 controls but writes DEL, C1 controls
+    and bidirectional overrides raw. Outside strings a JSON document is ASCII (and its only
+    controls are the whitespace between tokens, left alone here), so each such character
+    sits inside a string, where ``\\uXXXX`` means the same character: the document still
+    parses to the same value.
     """
-    if document.isascii():
-        return document
-    return _UNSAFE.sub(_json_escape, document)
+    return _JSON_UNSAFE.sub(_json_escape, document)
