@@ -137,7 +137,11 @@ LIES = {
 
 
 class LyingServer:
-    """A TCP server on 127.0.0.1 that reads a request's head, writes ``answer`` and closes."""
+    """A TCP server on 127.0.0.1 that reads a request, writes ``answer`` and closes.
+
+    The request's body is read whole before the answer goes out, so each lie is about the
+    response alone (a server answering before an upload ends is a different failure).
+    """
 
     def __init__(self, answer: bytes) -> None:
         self.answer = answer
@@ -151,7 +155,12 @@ class LyingServer:
 
     async def _handle(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         try:
-            await reader.readuntil(b"\r\n\r\n")
+            head = (await reader.readuntil(b"\r\n\r\n")).lower()
+            if b"transfer-encoding: chunked" in head:
+                await reader.readuntil(b"\r\n0\r\n\r\n")
+            elif b"content-length:" in head:
+                length = head.split(b"content-length:", 1)[1].split(b"\r\n", 1)[0]
+                await reader.readexactly(int(length))
             writer.write(self.answer)
             await writer.drain()
         except (ConnectionError, asyncio.IncompleteReadError):
