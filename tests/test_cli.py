@@ -885,6 +885,55 @@ def test_a_closed_pipe_ends_quietly(
     assert result.err == ""
 
 
+def test_a_bug_is_still_one_line(
+    server: ThreadedFake, k6cloud: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    async def broken(ctx: Any, args: Any) -> int:
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr(commands_tests, "list_tests", broken)
+
+    result = k6cloud("tests", "list")
+    as_json = k6cloud("--json", "tests", "list")
+
+    assert one_error_line(result) == "error: unexpected RuntimeError: boom"
+    assert json.loads(as_json.err) == {
+        "status": None,
+        "code": "internal_error",
+        "message": "unexpected RuntimeError: boom",
+    }
+
+
+def test_a_value_the_library_refuses_after_parsing_is_a_usage_error(
+    server: ThreadedFake, k6cloud: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    async def refused(ctx: Any, args: Any) -> int:
+        raise ValueError("page_size must be between 1 and 1000, got 0")
+
+    monkeypatch.setattr(commands_tests, "list_tests", refused)
+
+    result = k6cloud("tests", "list")
+
+    assert result.code == 2
+    assert result.err == "error: page_size must be between 1 and 1000, got 0\n"
+
+
+class ClosedPipe(io.StringIO):
+    def write(self, text: str) -> int:
+        raise BrokenPipeError
+
+
+def test_help_into_a_closed_pipe_ends_quietly(
+    k6cloud: Any, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setattr(sys, "stdout", ClosedPipe())
+
+    code = main(["--help"])
+
+    assert code == 0
+    assert capsys.readouterr().err == ""
+
+
 # -- fake-server and demo -----------------------------------------------------------------
 
 

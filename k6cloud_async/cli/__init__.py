@@ -28,13 +28,8 @@ def main(argv: list[str] | None = None) -> int:
     except UsageError as exc:
         _report_usage_error(exc, json_mode=_wants_json(argv))
         return EXIT_USAGE
-    except SystemExit as exc:  # after --help or --version
+    except SystemExit as exc:  # after --help or --version (argparse ignores a closed pipe)
         return exc.code if isinstance(exc.code, int) else EXIT_ERROR
-    except BrokenPipeError:  # `k6cloud --help | head -1`: the reader left
-        from ._run import silence_stdout
-
-        silence_stdout()
-        return EXIT_ERROR
     from ._run import run
 
     return run(args)
