@@ -924,7 +924,7 @@ class ClosedPipe(io.StringIO):
 
 
 def test_help_into_a_closed_pipe_ends_quietly(
-    k6cloud: Any, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
     monkeypatch.setattr(sys, "stdout", ClosedPipe())
 
