@@ -17,6 +17,7 @@ from ._constants import (
 )
 from ._retry import RetryPolicy
 from ._transport import CallOptions, Transport
+from ._validation import check_positive_int, check_proxy, check_ssl
 from .resources.load_tests import LoadTests
 from .resources.test_runs import TestRuns
 
@@ -35,7 +36,9 @@ def _check_max_retries(value: Any) -> int:
 
 def _streaming(timeout: aiohttp.ClientTimeout) -> aiohttp.ClientTimeout:
     """A script transfer may take longer than a JSON call: its total limit becomes a limit
-    on the time between reads, so a large archive is not cut off while bytes still flow."""
+    on the time between reads, so a large archive is not cut off while bytes still flow.
+
+    Applied alike to the client's timeout and to a call's ``timeout=``."""
     return aiohttp.ClientTimeout(
         total=None,
         connect=timeout.connect,
@@ -81,12 +84,10 @@ class K6CloudClient:
             )
         if retry_policy is not None and not isinstance(retry_policy, RetryPolicy):
             raise TypeError("retry_policy must be a RetryPolicy")
-        if type(max_connections) is not int or max_connections < 1:
-            raise ValueError(f"max_connections must be a positive int, got {max_connections!r}")
-        if type(max_response_bytes) is not int or max_response_bytes < 1:
-            raise ValueError(
-                f"max_response_bytes must be a positive int, got {max_response_bytes!r}"
-            )
+        check_positive_int(max_connections, "max_connections")
+        check_positive_int(max_response_bytes, "max_response_bytes")
+        check_proxy(proxy)
+        check_ssl(ssl)
         self._config = ClientConfig.resolve(
             token=token,
             stack_id=stack_id,
@@ -186,12 +187,12 @@ class K6CloudClient:
                     policy=self._defaults.policy,
                 )
             return self._defaults
+        if timeout is None:
+            limits = self._streaming_timeout if streaming else self._defaults.timeout
+        else:
+            limits = _streaming(resolve_timeout(timeout)) if streaming else resolve_timeout(timeout)
         return CallOptions(
-            timeout=(
-                (self._streaming_timeout if streaming else self._defaults.timeout)
-                if timeout is None
-                else resolve_timeout(timeout)
-            ),
+            timeout=limits,
             max_retries=(
                 self._defaults.max_retries
                 if max_retries is None

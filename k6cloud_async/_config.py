@@ -22,7 +22,7 @@ from ._constants import (
     ENV_TOKEN,
 )
 from ._errors import ConfigurationError
-from ._validation import check_header_value
+from ._validation import check_header_value, check_timeout
 from ._version import __version__
 
 __all__ = ["ClientConfig", "Secret", "resolve_timeout"]
@@ -79,7 +79,9 @@ class ClientConfig:
         resolved_token = _resolve_token(token, env)
         resolved_stack = _resolve_stack_id(stack_id, env)
         url = _resolve_base_url(base_url, env, allow_insecure_http)
-        agent = check_header_value(user_agent or default_user_agent(), "user_agent")
+        if user_agent is not None:
+            check_header_value(user_agent, "user_agent")  # a TypeError for a non-str first
+        agent = user_agent or default_user_agent()
         headers = CIMultiDict(
             {
                 "Authorization": f"Bearer {resolved_token}",
@@ -168,16 +170,13 @@ def _is_loopback(host: str) -> bool:
 
 
 def resolve_timeout(timeout: float | aiohttp.ClientTimeout | None) -> aiohttp.ClientTimeout:
-    """A number of seconds is the total timeout, with the default connect timeout."""
+    """A number of seconds is the total timeout, with the default connect timeout.
+
+    TypeError/ValueError naming ``timeout`` unless it is a positive, finite number.
+    """
     if timeout is None:
         return DEFAULT_TIMEOUT
-    if isinstance(timeout, aiohttp.ClientTimeout):
-        return timeout
-    if isinstance(timeout, bool) or not isinstance(timeout, int | float):
-        raise TypeError(
-            f"timeout must be a number of seconds or an aiohttp.ClientTimeout, "
-            f"not {type(timeout).__name__}"
-        )
-    if timeout <= 0:
-        raise ValueError(f"timeout must be positive, got {timeout}")
-    return aiohttp.ClientTimeout(total=float(timeout), connect=DEFAULT_TIMEOUT.connect)
+    checked = check_timeout(timeout)
+    if isinstance(checked, aiohttp.ClientTimeout):
+        return checked
+    return aiohttp.ClientTimeout(total=checked, connect=DEFAULT_TIMEOUT.connect)

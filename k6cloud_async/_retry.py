@@ -22,6 +22,7 @@ __all__ = [
     "Replay",
     "RetryBudget",
     "RetryPolicy",
+    "may_have_been_processed",
     "parse_retry_after",
 ]
 
@@ -39,6 +40,16 @@ class Replay(enum.Enum):
     IDEMPOTENCY_KEY = "idempotency-key"
     #: ``create``: only when the request provably was not processed (not sent, or 429).
     UNPROCESSED_ONLY = "unprocessed-only"
+
+
+def may_have_been_processed(*, sent: bool, status: int | None) -> bool:
+    """Whether a failed attempt may have taken effect on the server.
+
+    Not when it never left (no connection), nor after a 429, which the API answers before
+    doing anything. Any other failure of a sent request (a lost response, a timeout, a
+    5xx) leaves the outcome unknown.
+    """
+    return sent and status != 429
 
 
 @define(frozen=True)

@@ -28,7 +28,14 @@ from ._errors import (
     TransportError,
     api_error_from_response,
 )
-from ._retry import RETRYABLE_STATUSES, Replay, RetryBudget, RetryPolicy, parse_retry_after
+from ._retry import (
+    RETRYABLE_STATUSES,
+    Replay,
+    RetryBudget,
+    RetryPolicy,
+    may_have_been_processed,
+    parse_retry_after,
+)
 
 __all__ = ["CallOptions", "RequestBody", "Transport", "read_body"]
 
@@ -157,6 +164,7 @@ class Transport:
         started = time.monotonic()
         deadline = None if policy.deadline is None else started + policy.deadline
         attempt = 0
+        maybe_processed = False  # by an earlier attempt of this call
         while True:
             attempt += 1
             try:
@@ -164,7 +172,7 @@ class Transport:
                     session, method, url, handler, body, request_headers, options, deadline, attempt
                 )
             except K6CloudError as failure:  # the handler refused a successful response
-                self._finish(failure, attempt, idempotency_key)
+                self._finish(failure, attempt, idempotency_key, maybe_processed)
                 raise
             if error is None:
                 self.budget.refund()
@@ -182,8 +190,12 @@ class Transport:
                 deadline=deadline,
             )
             if wait is None:
-                self._finish(error, attempt, idempotency_key)
+                self._finish(error, attempt, idempotency_key, maybe_processed)
                 raise error
+            maybe_processed = maybe_processed or may_have_been_processed(
+                sent=processed is not _NOT_SENT_MARK,
+                status=error.status if isinstance(error, APIError) else None,
+            )
             logger.info(
                 "retrying %s %s in %.2fs after %s (attempt %d of %d)",
                 method,
@@ -308,8 +320,8 @@ class Transport:
         if attempt > options.max_retries:
             return None
         if replay is Replay.UNPROCESSED_ONLY:
-            unprocessed = not sent or (isinstance(error, APIError) and error.status == 429)
-            if not unprocessed:
+            status = error.status if isinstance(error, APIError) else None
+            if may_have_been_processed(sent=sent, status=status):
                 _add_note(
                     error,
                     "not retried: the request may have been processed, so the test may "
@@ -343,8 +355,11 @@ class Transport:
         return headers
 
     @staticmethod
-    def _finish(error: K6CloudError, attempts: int, idempotency_key: str | None) -> None:
+    def _finish(
+        error: K6CloudError, attempts: int, idempotency_key: str | None, maybe_processed: bool
+    ) -> None:
         error.attempts = attempts
+        error.maybe_processed_earlier = maybe_processed
         if idempotency_key is not None:
             error.idempotency_key = idempotency_key
 

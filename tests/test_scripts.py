@@ -124,16 +124,28 @@ async def test_a_bytes_io_mid_way_sends_only_the_rest(
     assert await download(client, test_id) == SMALL_SCRIPT
 
 
-async def test_a_str_is_sent_as_its_utf8_text_not_opened_as_a_path(
-    fake: FakeK6Cloud, client: k6.K6CloudClient, project: int, tmp_path: Path
+@pytest.mark.parametrize("operation", OPERATIONS)
+async def test_a_str_naming_an_existing_file_is_refused_with_a_hint_to_pass_a_path(
+    fake: FakeK6Cloud, client: k6.K6CloudClient, project: int, tmp_path: Path, operation: str
 ) -> None:
     path = tmp_path / "grüße.js"
     path.write_bytes(SMALL_SCRIPT)
+
+    with pytest.raises(ValueError, match=r"script is a str naming an existing file.*Path"):
+        await send_script(client, fake, project, operation, str(path))
+
+    assert fake.requests == []
+
+
+async def test_a_one_line_str_is_sent_as_its_utf8_text(
+    fake: FakeK6Cloud, client: k6.K6CloudClient, project: int, tmp_path: Path
+) -> None:
     test = fake.add_test(project, "Checkout flow")
+    one_liner = 'import http from "k6/http"; export default () => http.get("https://k6.io/")'
 
-    await client.load_tests.upload_script(test.id, str(path))
+    await client.load_tests.upload_script(test.id, one_liner)
 
-    assert await download(client, test.id) == str(path).encode("utf-8")
+    assert await download(client, test.id) == one_liner.encode("utf-8")
 
 
 async def test_a_script_download_streams_into_another_tests_upload(

@@ -25,7 +25,7 @@ from yarl import URL
 from .._bulk import DEFAULT_CONCURRENCY, Outcome, run_bulk
 from .._converter import to_dict
 from .._download import ScriptDownload
-from .._errors import ConflictError, K6CloudError, NotFoundError
+from .._errors import ConflictError, K6CloudError, NotFoundError, TransportError
 from .._handlers import JsonModel, JsonPage, NoContent
 from .._json import dumps
 from .._models import (
@@ -47,6 +47,7 @@ from .._validation import (
     check_header_value,
     check_id,
     check_idempotency_key,
+    check_json,
     check_name,
     check_order_by,
     check_page_size,
@@ -214,15 +215,19 @@ class LoadTests:
         )
         check_name(name)
         options = self._client._call_options(timeout, max_retries, streaming=True)
-        body = CreateBody(name, await prepare_script(script, on_progress))
-        return await self._client._transport.call(
-            "POST",
-            url,
-            self._load_test,
-            options=options,
-            replay=Replay.UNPROCESSED_ONLY,
-            body=body,
-        )
+        source = await prepare_script(script, on_progress)
+        try:
+            return await self._client._transport.call(
+                "POST",
+                url,
+                self._load_test,
+                options=options,
+                replay=Replay.UNPROCESSED_ONLY,
+                body=CreateBody(name, source),
+            )
+        except TransportError as error:
+            source.raise_if_size_changed(error)
+            raise
 
     async def update(
         self,
@@ -252,15 +257,17 @@ class LoadTests:
     ) -> None:
         """``DELETE /load_tests/{id}``. ConflictError while a run of the test is going on.
 
-        A 404 on a retry, after an attempt whose response was lost, means that attempt
-        deleted the test: the call then succeeds rather than report a deletion that happened.
+        A 404 on a retry, after an attempt that may have been processed (its response was
+        lost, or was a 5xx), means that attempt deleted the test: the call then succeeds
+        rather than report a deletion that happened. After earlier attempts that provably
+        were not processed (429, no connection) a 404 is the truth: NotFoundError.
         """
         url = self._test_url(test_id)
         options = self._client._call_options(timeout, max_retries)
         try:
             await self._client._transport.call("DELETE", url, self._no_content, options=options)
         except NotFoundError as error:
-            if error.attempts <= 1:
+            if not error.maybe_processed_earlier:
                 raise
 
     async def move(
@@ -318,10 +325,15 @@ class LoadTests:
     ) -> ValidateOptionsResult:
         """``POST /validate_options``: whether the options can run, and their VUH cost.
 
-        BadRequestError (with ``details``) when they cannot.
+        ``options`` must hold only what JSON carries: ``nan``/``inf``, ints beyond 64 bits,
+        non-str keys, a value that contains itself and a naive ``datetime`` are refused
+        before any request, the error naming the path (``options['stages'][0]``). An aware
+        ``datetime`` is sent as ISO 8601 with its offset. BadRequestError (with ``details``)
+        when the API finds the options cannot run.
         """
         if not isinstance(options, Mapping):
             raise TypeError(f"options must be a mapping, not {type(options).__name__}")
+        check_json(options, "options")
         request = ValidateOptionsRequest(options=dict(options))
         if project_id is not None:
             request.project_id = check_id(project_id, "project_id")
@@ -361,14 +373,20 @@ class LoadTests:
     ) -> None:
         """``PUT /load_tests/{id}/script`` as ``application/octet-stream``, streamed.
 
-        The API tells a ``.tar`` archive from JavaScript by its content.
+        The API tells a ``.tar`` archive from JavaScript by its content. A path or file is
+        sized once: if it then yields more or fewer bytes, the body is cut off before its
+        announced end and a TransportError says so (never a byte past Content-Length).
         """
         url = self._test_url(test_id) / "script"
         options = self._client._call_options(timeout, max_retries, streaming=True)
         body = await prepare_script(script, on_progress)
-        await self._client._transport.call(
-            "PUT", url, self._no_content, options=options, body=body, headers=_OCTET_HEADERS
-        )
+        try:
+            await self._client._transport.call(
+                "PUT", url, self._no_content, options=options, body=body, headers=_OCTET_HEADERS
+            )
+        except TransportError as error:
+            body.raise_if_size_changed(error)
+            raise
 
     def download_script(
         self,

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import inspect
-import math
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any, Final
@@ -17,7 +16,7 @@ from .._handlers import JsonModel, JsonPage, NoContent
 from .._models import Page, TestRun
 from .._pagination import iterate_items, iterate_pages, resume_url
 from .._transport import CallOptions
-from .._validation import check_id, check_order_by, check_page_size
+from .._validation import check_id, check_order_by, check_page_size, check_seconds
 
 if TYPE_CHECKING:
     from .._client import K6CloudClient
@@ -92,17 +91,17 @@ class TestRuns:
         apply to each poll.
         """
         url = self._run_url(run_id)
-        first = _check_seconds(poll_interval, "poll_interval")
-        longest = _check_seconds(max_poll_interval, "max_poll_interval")
+        first = check_seconds(poll_interval, "poll_interval")
+        longest = check_seconds(max_poll_interval, "max_poll_interval")
         if longest < first:
             raise ValueError(
                 f"max_poll_interval ({longest}) must not be less than poll_interval ({first})"
             )
-        limit = None if timeout is None else _check_seconds(timeout, "timeout")
+        limit = None if timeout is None else check_seconds(timeout, "timeout")
         if on_update is not None and not callable(on_update):
             raise TypeError("on_update must be a callable taking the TestRun")
         if request_timeout is not None and not isinstance(request_timeout, aiohttp.ClientTimeout):
-            _check_seconds(request_timeout, "request_timeout")
+            check_seconds(request_timeout, "request_timeout")
         options = self._client._call_options(request_timeout, max_retries)
         poller = _Poller(lambda: self._fetch(url, options), first, longest, on_update)
         try:
@@ -134,7 +133,8 @@ class TestRuns:
     ) -> AsyncIterator[TestRun]:
         """Every run (of the stack, or of one load test), following ``@nextLink``.
 
-        ``order_by``: ``"created"`` or ``"created desc"``. ``created_after`` (inclusive) and
+        ``order_by``: ``"created"`` or ``"created desc"``, with ``test_id`` only (the API orders
+        a test's runs, not the stack's: ValueError without it). ``created_after`` (inclusive) and
         ``created_before`` (exclusive) are timezone-aware datetimes. An async generator that
         reads one page ahead; use it with ``contextlib.aclosing`` to stop early.
         """
@@ -200,12 +200,15 @@ class TestRuns:
         created_before: datetime | None,
     ) -> URL:
         root = self._client._config.api_root
+        orderby = _check_order_by(order_by)
+        if test_id is None and orderby is not None:
+            # The API documents $orderby only on GET /load_tests/{id}/test_runs.
+            raise ValueError("order_by needs test_id: only a test's runs can be ordered")
         if test_id is None:
             url = root / "test_runs"
         else:
             url = root / "load_tests" / str(check_id(test_id, "test_id")) / "test_runs"
         query = {"$top": str(check_page_size(page_size))}
-        orderby = _check_order_by(order_by)
         if orderby is not None:
             query["$orderby"] = orderby
         for name, value in (("created_after", created_after), ("created_before", created_before)):
@@ -264,15 +267,6 @@ class _Poller:
         result = self._on_update(run)
         if inspect.isawaitable(result):
             await result
-
-
-def _check_seconds(value: Any, argument: str) -> float:
-    """A positive, finite number of seconds (a bool is refused)."""
-    if isinstance(value, bool) or not isinstance(value, int | float):
-        raise TypeError(f"{argument} must be a number of seconds, not {type(value).__name__}")
-    if not 0 < value < math.inf:
-        raise ValueError(f"{argument} must be a positive, finite number of seconds, got {value}")
-    return float(value)
 
 
 def _check_order_by(value: Any) -> str | None:
