@@ -7,7 +7,9 @@ what a user sees.
 
 from __future__ import annotations
 
+import array
 import asyncio
+import gzip
 import hashlib
 import io
 import os
@@ -730,3 +732,37 @@ async def test_async_for_yields_bytes_chunks_that_join_to_the_script(
     assert all(isinstance(chunk, bytes) for chunk in chunks)
     assert len(chunks) > 1
     assert b"".join(chunks) == SCRIPT
+
+
+@pytest.mark.parametrize("operation", OPERATIONS)
+@pytest.mark.parametrize(
+    "kind", ["bytes", "memoryview", "path", "binary-file", "non-seekable", "async-iterable"]
+)
+async def test_a_gzip_compressed_archive_is_refused_before_any_request(
+    fake: FakeK6Cloud,
+    client: k6.K6CloudClient,
+    project: int,
+    archive_bytes: bytes,
+    tmp_path: Path,
+    sources: ExitStack,
+    operation: str,
+    kind: str,
+) -> None:
+    # The API recognises plain .tar archives only: a .tar.gz would be stored as JavaScript.
+    source, _ = BINARY_SOURCES[kind](gzip.compress(archive_bytes), tmp_path, sources)
+
+    with pytest.raises(ValueError, match=r"script is gzip-compressed.*plain k6 \.tar"):
+        await send_script(client, fake, project, operation, source)
+
+    assert fake.requests == []
+
+
+async def test_a_memoryview_of_wider_items_is_sent_as_its_bytes(
+    fake: FakeK6Cloud, client: k6.K6CloudClient, project: int
+) -> None:
+    words = array.array("I", range(1000))
+    test = fake.add_test(project, "Checkout flow")
+
+    await client.load_tests.upload_script(test.id, memoryview(words))
+
+    assert fake.script_of(test.id) == words.tobytes()
