@@ -36,7 +36,7 @@ from _script_sources import (
 from attrs import frozen
 
 import k6cloud_async as k6
-from k6cloud_async._scripts import is_tar_header
+from k6cloud_async._scripts import is_tar_header, prepare_script
 from k6cloud_async.testing import FakeK6Cloud, Fault
 
 MiB = 1024 * 1024
@@ -766,3 +766,19 @@ async def test_a_memoryview_of_wider_items_is_sent_as_its_bytes(
     await client.load_tests.upload_script(test.id, memoryview(words))
 
     assert fake.script_of(test.id) == words.tobytes()
+
+
+async def test_a_memoryview_is_sent_without_copying_it_whole() -> None:
+    # A copy of a big buffer doubles the memory and stalls the event loop while it is made.
+    data = pattern(64 * MiB)
+    view = memoryview(data)
+
+    tracemalloc.start()
+    try:
+        body = await prepare_script(view)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+
+    assert body.size == 64 * MiB
+    assert peak < MiB
