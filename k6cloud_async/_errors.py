@@ -57,6 +57,9 @@ class K6CloudError(Exception):
         self.idempotency_key: str | None = None
         #: Why the call gave up where a user might expect a retry, when that applies.
         self.hint: str | None = None
+        #: Whether an earlier attempt of the call was sent and may have taken effect (its
+        #: response was lost, or was an error other than 429) before this error.
+        self.maybe_processed_earlier = False
 
     def __str__(self) -> str:
         text = self._describe()

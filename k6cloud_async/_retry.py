@@ -26,6 +26,7 @@ __all__ = [
     "RetryBudget",
     "RetryPolicy",
     "decide_retry",
+    "may_have_been_processed",
     "parse_retry_after",
 ]
 
@@ -43,6 +44,16 @@ class Replay(enum.Enum):
     IDEMPOTENCY_KEY = "idempotency-key"
     #: ``create``: only when the request provably was not processed (not sent, or 429).
     UNPROCESSED_ONLY = "unprocessed-only"
+
+
+def may_have_been_processed(*, sent: bool, status: int | None) -> bool:
+    """Whether a failed attempt may have taken effect on the server.
+
+    Not when it never left (no connection), nor after a 429, which the API answers before
+    doing anything. Any other failure of a sent request (a lost response, a timeout, a
+    5xx) leaves the outcome unknown.
+    """
+    return sent and status != 429
 
 
 @define(frozen=True)
@@ -167,7 +178,9 @@ def decide_retry(
         return _GIVE_UP
     if attempt > max_retries:
         return _GIVE_UP
-    if replay is Replay.UNPROCESSED_ONLY and failure.sent and failure.status != 429:
+    if replay is Replay.UNPROCESSED_ONLY and may_have_been_processed(
+        sent=failure.sent, status=failure.status
+    ):
         return Decision(
             None,
             "not retried: the request may have been processed, so the test may exist; "

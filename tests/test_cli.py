@@ -682,7 +682,17 @@ def test_runs_list_json_and_abort_json(server: ThreadedFake, k6cloud: Any) -> No
         runs.append(server.call(server.fake.start_run, test_id))
         server.call(server.fake.clock.advance, 60)
 
-    listed = k6cloud("--json", "runs", "list", "--order-by", "created desc", "--limit", "2")
+    listed = k6cloud(
+        "--json",
+        "runs",
+        "list",
+        "--test",
+        str(test_id),
+        "--order-by",
+        "created desc",
+        "--limit",
+        "2",
+    )
     aborted = k6cloud("--json", "runs", "abort", str(runs[0].id))
 
     assert [item["id"] for item in listed.json_lines()] == [runs[2].id, runs[1].id]

@@ -104,20 +104,29 @@ class TestList:
         with pytest.raises(k6.NotFoundError):
             _ = [run async for run in client.test_runs.list(test_id=999)]
 
-    @pytest.mark.parametrize("scope", ["test", "all"])
     async def test_list_orders_by_created_desc(
-        self, fake: FakeK6Cloud, client: k6.K6CloudClient, test_id: int, scope: str
+        self, fake: FakeK6Cloud, client: k6.K6CloudClient, test_id: int
     ) -> None:
         ids = []
         for _ in range(3):
             ids.append(fake.start_run(test_id).id)
             fake.clock.advance(60)
-        chosen = test_id if scope == "test" else None
 
-        runs = [r async for r in client.test_runs.list(test_id=chosen, order_by="created desc")]
+        runs = [r async for r in client.test_runs.list(test_id=test_id, order_by="created desc")]
 
         assert [run.id for run in runs] == ids[::-1]
         assert fake.requests[-1].query["$orderby"] == "created desc"
+
+    @pytest.mark.parametrize("order_by", ["created", "created desc", ["created"]])
+    async def test_order_by_without_a_test_is_refused_before_any_request(
+        self, fake: FakeK6Cloud, client: k6.K6CloudClient, order_by: Any
+    ) -> None:
+        # The API documents $orderby on GET /load_tests/{id}/test_runs only, not on
+        # GET /test_runs (OpenAPI 1.12.0).
+        with pytest.raises(ValueError, match="order_by needs test_id"):
+            _ = [run async for run in client.test_runs.list(order_by=order_by)]
+
+        assert fake.requests == []
 
     async def test_list_follows_next_link_across_pages(
         self, fake: FakeK6Cloud, client: k6.K6CloudClient, test_id: int

@@ -18,6 +18,7 @@ from .._transport import CallOptions
 from .._validation import (
     check_callback,
     check_id,
+    check_order_by,
     check_poll_intervals,
     check_request_timeout,
     check_seconds,
@@ -126,7 +127,8 @@ class TestRuns(Resource):
     ) -> AsyncIterator[TestRun]:
         """Every run (of the stack, or of one load test), following ``@nextLink``.
 
-        ``order_by``: ``"created"`` or ``"created desc"``. ``created_after`` (inclusive) and
+        ``order_by``: ``"created"`` or ``"created desc"``, with ``test_id`` only (the API orders
+        a test's runs, not the stack's: ValueError without it). ``created_after`` (inclusive) and
         ``created_before`` (exclusive) are timezone-aware datetimes. An async generator that
         reads one page ahead; use it with ``contextlib.aclosing`` to stop early.
         """
@@ -160,6 +162,9 @@ class TestRuns(Resource):
         ``count=True`` asks for ``@count``. ``next_link=`` resumes a listing from a link kept
         from an earlier page; the filters are in the link then, and must not be given.
         """
+        if test_id is None and check_order_by(order_by, _ORDER_FIELDS, one_field=True):
+            # The API documents $orderby only on GET /load_tests/{id}/test_runs.
+            raise ValueError("order_by needs test_id: only a test's runs can be ordered")
         return self._listing.pages(
             lambda: self._runs_root if test_id is None else self._test_runs_of(test_id),
             scope={"test_id": test_id},
