@@ -34,14 +34,17 @@ from ._models import (
     Unset,
     ValidateOptionsResult,
 )
+from ._models_projects import AllowedLoadZone, Project, ProjectLabel, ProjectLimits
 from ._retry import RetryPolicy
 from ._version import __version__
 from .resources.load_tests import LoadTests, new_idempotency_key
+from .resources.projects import Projects
 from .resources.test_runs import TestRuns
 
 __all__ = [
     "UNSET",
     "APIError",
+    "AllowedLoadZone",
     "AuthenticationError",
     "BadRequestError",
     "ConfigurationError",
@@ -57,6 +60,10 @@ __all__ = [
     "Outcome",
     "Page",
     "PermissionDeniedError",
+    "Project",
+    "ProjectLabel",
+    "ProjectLimits",
+    "Projects",
     "RateLimitError",
     "RequestTimeoutError",
     "ResponseDecodeError",
