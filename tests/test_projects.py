@@ -6,6 +6,7 @@ import asyncio
 from collections.abc import Awaitable, Callable
 from typing import Any
 
+import aiohttp
 import pytest
 
 import k6cloud_async as k6
@@ -784,3 +785,107 @@ async def test_deeply_nested_labels_are_a_decode_error(
 
     with pytest.raises(k6.ResponseDecodeError):
         await canned_client.projects.labels(1)
+
+
+# -- the fake's own rules ----------------------------------------------------------------------
+
+
+async def _raw(fake: FakeK6Cloud, method: str, path: str, **kwargs: Any) -> tuple[int, Any]:
+    headers = {"Authorization": f"Bearer {fake.token}", "X-Stack-Id": str(fake.stack_id)}
+    async with (
+        aiohttp.ClientSession() as session,
+        session.request(method, f"{fake.base_url}{ROOT}{path}", headers=headers, **kwargs) as r,
+    ):
+        return r.status, await r.json()
+
+
+def test_the_fake_helper_refuses_a_name_in_use(fake: FakeK6Cloud) -> None:
+    fake.add_project("Shop")
+
+    with pytest.raises(ValueError, match="in use"):
+        fake.add_project("Shop")
+    with pytest.raises(ValueError, match="255"):
+        fake.add_project("x" * 256)
+
+
+async def test_the_fake_wants_json_bodies_as_json(fake: FakeK6Cloud) -> None:
+    status, body = await _raw(fake, "POST", "/projects", data=b'{"name": "Shop"}')
+
+    assert status == 415
+    assert body["error"]["code"] == "unsupported_media_type"
+    assert fake.projects == []
+
+
+@pytest.mark.parametrize(
+    ("path", "query"),
+    [
+        ("/projects", {"$orderby": "id"}),
+        ("/projects", {"name": "x" * 256}),
+        ("/project-limits", {"project_id_in": ",".join(map(str, range(1, 32)))}),
+        ("/project-limits", {"project_id_in": "1,two"}),
+        ("/project-limits", {"$orderby": "project_id"}),
+    ],
+)
+async def test_the_fake_refuses_bad_listing_queries(
+    fake: FakeK6Cloud, path: str, query: dict[str, str]
+) -> None:
+    status, body = await _raw(fake, "GET", path, params=query)
+
+    assert status == 400
+    assert body["error"]["code"] == "validation_error"
+
+
+@pytest.mark.parametrize(
+    ("labels", "status"),
+    [
+        ([{"key": f"k{i}", "value": "v"} for i in range(31)], 409),  # past 30 labels
+        ([{"key": "a", "key_id": 1, "value": "v"}], 400),  # both ways of naming the key
+        ([{"value": "v"}], 400),  # neither
+        ([{"key_id": 99, "value": "v"}], 400),  # an unknown key id
+        ([{"key": "a", "value": "v"}, {"key": "a", "value": "w"}], 400),  # a duplicate key
+        ([{"key": "a b", "value": "v"}], 400),  # whitespace in the key
+        ([{"key": "a", "value": ""}], 400),  # an empty value
+    ],
+)
+async def test_the_fake_refuses_bad_labels(
+    fake: FakeK6Cloud, labels: list[dict[str, Any]], status: int
+) -> None:
+    project_id = fake.add_project("Shop")
+
+    answered, _ = await _raw(fake, "PUT", f"/projects/{project_id}/labels", json={"value": labels})
+
+    assert answered == status
+    project = fake.get_project(project_id)
+    assert project is not None
+    assert project.labels == {}
+
+
+async def test_the_fake_takes_labels_by_key_id(fake: FakeK6Cloud, client: k6.K6CloudClient) -> None:
+    first, second = fake.add_project("Shop"), fake.add_project("Office")
+    [label] = await client.projects.set_labels(first, {"provider": "aws"})
+
+    status, body = await _raw(
+        fake,
+        "PUT",
+        f"/projects/{second}/labels",
+        json={"value": [{"key_id": label.key_id, "value": "gcp"}]},
+    )
+
+    assert status == 200
+    assert body == {"value": [{"key_id": label.key_id, "key": "provider", "value": "gcp"}]}
+
+
+async def test_a_deleted_project_takes_its_limits_zones_and_labels_along(
+    fake: FakeK6Cloud, client: k6.K6CloudClient
+) -> None:
+    project_id = fake.add_project("Shop")
+    await client.projects.set_allowed_load_zones(project_id, [EU])
+    await client.projects.set_labels(project_id, {"team": "web"})
+
+    await client.projects.delete(project_id)
+
+    assert [item async for item in client.projects.list_limits()] == []
+    with pytest.raises(k6.NotFoundError):
+        await client.projects.allowed_load_zones(project_id)
+    with pytest.raises(k6.NotFoundError):
+        await client.projects.labels(project_id)
