@@ -9,6 +9,7 @@ import k6cloud_async as k6
 
 from . import (
     _commands_options,
+    _commands_projects,
     _commands_runs,
     _commands_scripts,
     _commands_tests,
@@ -53,6 +54,7 @@ def build_parser() -> argparse.ArgumentParser:
         _commands_scripts,
         _commands_runs,
         _commands_options,
+        _commands_projects,
         _fake_server,
         _demo,
     ):
