@@ -678,6 +678,12 @@ BAD_LISTINGS: list[tuple[str, Callable[[k6.K6CloudClient], Any], type[Exception]
         "page_size",
     ),
     (
+        "no ids timeout",
+        lambda c: c.projects.list_limits(project_ids=[], timeout="1"),
+        TypeError,
+        "timeout",
+    ),
+    (
         "ids timeout",
         lambda c: c.projects.list_limits(project_ids=[1], timeout="1"),
         TypeError,
