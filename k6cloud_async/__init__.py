@@ -48,8 +48,10 @@ if TYPE_CHECKING:  # the same names, for type checkers and IDEs (kept equal to _
         Unset,
         ValidateOptionsResult,
     )
+    from ._models_projects import AllowedLoadZone, Project, ProjectLabel, ProjectLimits
     from ._retry import RetryPolicy
     from .resources.load_tests import LoadTests, new_idempotency_key
+    from .resources.projects import Projects
     from .resources.test_runs import TestRuns
 
 #: Each public name and the module that defines it, imported on first access.
@@ -99,11 +101,17 @@ _EXPORTS: dict[str, str] = {
     "LoadTests": ".resources.load_tests",
     "new_idempotency_key": ".resources.load_tests",
     "TestRuns": ".resources.test_runs",
+    "AllowedLoadZone": "._models_projects",
+    "Project": "._models_projects",
+    "ProjectLabel": "._models_projects",
+    "ProjectLimits": "._models_projects",
+    "Projects": ".resources.projects",
 }
 
 __all__ = [
     "UNSET",
     "APIError",
+    "AllowedLoadZone",
     "AuthenticationError",
     "BadRequestError",
     "ConfigurationError",
@@ -119,6 +127,10 @@ __all__ = [
     "Outcome",
     "Page",
     "PermissionDeniedError",
+    "Project",
+    "ProjectLabel",
+    "ProjectLimits",
+    "Projects",
     "RateLimitError",
     "RequestTimeoutError",
     "ResponseDecodeError",

@@ -25,6 +25,7 @@ from ._retry import RetryPolicy
 from ._transport import CallOptions, Transport
 from ._validation import check_max_retries, check_positive_int, check_proxy, check_ssl
 from .resources.load_tests import LoadTests
+from .resources.projects import Projects
 from .resources.test_runs import TestRuns
 
 __all__ = ["K6CloudClient"]
@@ -40,6 +41,7 @@ class K6CloudClient:
     """
 
     load_tests: LoadTests
+    projects: Projects
     test_runs: TestRuns
 
     def __init__(
@@ -113,6 +115,7 @@ class K6CloudClient:
         self._owns_transport = owns_transport
         self.load_tests = LoadTests(requestor)
         self.test_runs = TestRuns(requestor)
+        self.projects = Projects(requestor)
 
     @property
     def _transport(self) -> Transport:

@@ -38,11 +38,14 @@ RETRYABLE_STATUSES: Final = frozenset({408, 429, 500, 502, 503, 504})
 class Replay(enum.Enum):
     """How safely an operation can be sent again."""
 
-    #: GET, PUT, PATCH, DELETE and validate_options: repeating them changes nothing more.
+    #: GET, PUT, PATCH, DELETE and validate_options: repeating them changes nothing more
+    #: (projects: ``update``, ``update_limits``, ``set_allowed_load_zones``, ``set_labels``,
+    #: ``delete``, ``delete_label`` too).
     IDEMPOTENT = "idempotent"
     #: ``start``: repeated with the same K6-Idempotency-Key, so the API starts one run.
     IDEMPOTENCY_KEY = "idempotency-key"
-    #: ``create``: only when the request provably was not processed (not sent, or 429).
+    #: ``create`` (of a load test or a project): only when the request provably was not
+    #: processed (not sent, or 429).
     UNPROCESSED_ONLY = "unprocessed-only"
 
 
@@ -183,7 +186,7 @@ def decide_retry(
     ):
         return Decision(
             None,
-            "not retried: the request may have been processed, so the test may exist; "
+            "not retried: the request may have been processed, so what it creates may exist; "
             "look it up by name before creating it again",
         )
     if not_replayable is not None:

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import math
 import os
+import re
 import ssl
-from collections.abc import AsyncIterable, Callable, Mapping, Sequence
+from collections.abc import AsyncIterable, Callable, Iterable, Mapping, Sequence
 from datetime import datetime
 from pathlib import Path
 from typing import Any, Final
@@ -22,7 +23,12 @@ from ._constants import (
 from ._models import Unset
 
 __all__ = [
+    "MAX_ALLOWED_LOAD_ZONES",
     "MAX_ID",
+    "MAX_LABEL_TEXT_LENGTH",
+    "MAX_PROJECT_IDS_PER_REQUEST",
+    "MAX_PROJECT_LABELS",
+    "MAX_PROJECT_NAME_LENGTH",
     "check_aware_datetime",
     "check_bool",
     "check_callback",
@@ -33,6 +39,10 @@ __all__ = [
     "check_idempotency_key",
     "check_idempotency_keys",
     "check_json",
+    "check_label_text",
+    "check_labels",
+    "check_limit",
+    "check_load_zone_ids",
     "check_mapping",
     "check_max_retries",
     "check_name",
@@ -40,6 +50,8 @@ __all__ = [
     "check_page_size",
     "check_poll_intervals",
     "check_positive_int",
+    "check_project_ids",
+    "check_project_name",
     "check_proxy",
     "check_request_timeout",
     "check_rewindable",
@@ -406,3 +418,86 @@ def check_save_target(path: Any) -> Path:
             2, f"cannot save to {target}: its directory does not exist", str(target)
         )
     return target
+
+
+# -- projects ----------------------------------------------------------------------------------
+
+#: A project's name: 1 to 255 characters (``CreateProjectApiModel``).
+MAX_PROJECT_NAME_LENGTH: Final = 255
+#: ``project_id_in`` of ``GET /project-limits`` takes at most this many ids.
+MAX_PROJECT_IDS_PER_REQUEST: Final = 30
+#: ``PUT /projects/{id}/allowed_load_zones`` takes at most this many zones.
+MAX_ALLOWED_LOAD_ZONES: Final = 500
+#: A project holds at most this many labels.
+MAX_PROJECT_LABELS: Final = 30
+MAX_LABEL_TEXT_LENGTH: Final = 64
+#: What a label key or value may hold (``ProjectLabelPutItem``'s pattern).
+_LABEL_TEXT: Final = re.compile(r"[^\s'\";\\%]+")
+
+
+def check_project_name(value: Any, argument: str = "name") -> str:
+    if not isinstance(value, str):
+        raise TypeError(f"{argument} must be a str, not {type(value).__name__}")
+    if not 1 <= len(value) <= MAX_PROJECT_NAME_LENGTH:
+        raise ValueError(
+            f"{argument} must be 1 to {MAX_PROJECT_NAME_LENGTH} characters long, got {len(value)}"
+        )
+    return value
+
+
+def check_limit(value: Any, argument: str) -> int | Unset | None:
+    """A project limit: ``UNSET`` (leave it), None (remove it) or a positive int."""
+    if value is None or isinstance(value, Unset):
+        return value
+    return check_id(value, argument)
+
+
+def _ids(value: Any, argument: str) -> list[int]:
+    """An iterable of positive ints (not a str, bytes or mapping), duplicates dropped."""
+    if isinstance(value, str | bytes | bytearray | Mapping) or not isinstance(value, Iterable):
+        raise TypeError(f"{argument} must be an iterable of int, not {type(value).__name__}")
+    return list(dict.fromkeys(check_id(item, f"an item of {argument}") for item in value))
+
+
+def check_project_ids(value: Any) -> list[int] | None:
+    """``project_ids`` of ``list_limits``: None (every project) or ids, in ascending order."""
+    if value is None:
+        return None
+    return sorted(_ids(value, "project_ids"))
+
+
+def check_load_zone_ids(value: Any) -> list[int]:
+    """The zones a project may use, at most ``MAX_ALLOWED_LOAD_ZONES`` of them."""
+    ids = _ids(value, "load_zone_ids")
+    if len(ids) > MAX_ALLOWED_LOAD_ZONES:
+        raise ValueError(
+            f"load_zone_ids must hold at most {MAX_ALLOWED_LOAD_ZONES} ids, got {len(ids)}"
+        )
+    return ids
+
+
+def check_label_text(value: Any, argument: str) -> str:
+    """A label key or value: 1 to 64 characters, no whitespace, quotes, ``;``, ``\\`` or ``%``."""
+    if not isinstance(value, str):
+        raise TypeError(f"{argument} must be a str, not {type(value).__name__}")
+    if not 1 <= len(value) <= MAX_LABEL_TEXT_LENGTH:
+        raise ValueError(
+            f"{argument} must be 1 to {MAX_LABEL_TEXT_LENGTH} characters long, got {len(value)}"
+        )
+    if _LABEL_TEXT.fullmatch(value) is None:
+        raise ValueError(
+            f"{argument} must not contain whitespace, quotes, ';', '\\' or '%', got {value!r}"
+        )
+    return value
+
+
+def check_labels(value: Any) -> dict[str, str]:
+    """A project's labels, key to value: at most ``MAX_PROJECT_LABELS`` of them."""
+    if not isinstance(value, Mapping):
+        raise TypeError(f"labels must be a mapping of str to str, not {type(value).__name__}")
+    if len(value) > MAX_PROJECT_LABELS:
+        raise ValueError(f"labels must hold at most {MAX_PROJECT_LABELS} labels, got {len(value)}")
+    return {
+        check_label_text(key, "a labels key"): check_label_text(item, f"labels[{key!r}]")
+        for key, item in value.items()
+    }

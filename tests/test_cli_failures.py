@@ -73,6 +73,17 @@ def api_commands(tmp_path: Path) -> dict[tuple[str, ...], list[str]]:
         ("runs", "abort"): ["runs", "abort", "1"],
         ("runs", "wait"): ["runs", "wait", "1", "--poll-interval", "0.01"],
         ("validate",): ["validate", str(options)],
+        ("projects", "list"): ["projects", "list"],
+        ("projects", "get"): ["projects", "get", "1"],
+        ("projects", "create"): ["projects", "create", "Shop"],
+        ("projects", "rename"): ["projects", "rename", "1", "Shop"],
+        ("projects", "delete"): ["projects", "delete", "1"],
+        ("projects", "limits"): ["projects", "limits", "1"],
+        ("projects", "set-limits"): ["projects", "set-limits", "1", "--vu-max-per-test", "5"],
+        ("projects", "zones"): ["projects", "zones", "1"],
+        ("projects", "set-zones"): ["projects", "set-zones", "1", "24"],
+        ("projects", "labels"): ["projects", "labels", "1"],
+        ("projects", "set-labels"): ["projects", "set-labels", "1", "team=qa"],
     }
 
 
@@ -207,6 +218,8 @@ def test_a_lying_server_is_reported_by_every_command(
             ("runs", "abort"),
             ("script", "upload"),
             ("script", "download"),
+            ("projects", "delete"),
+            ("projects", "rename"),
         }, result
         assert result.err == ""
     else:

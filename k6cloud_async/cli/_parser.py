@@ -16,6 +16,7 @@ import k6cloud_async as k6
 
 from . import (
     _commands_options,
+    _commands_projects,
     _commands_runs,
     _commands_scripts,
     _commands_tests,
@@ -33,6 +34,7 @@ COMMAND_GROUPS = (
     _commands_tests,
     _commands_scripts,
     _commands_runs,
+    _commands_projects,
     _commands_options,
     _fake_server,
     _demo,
