@@ -303,10 +303,8 @@ class FastDecoders:
         return None
 
     def _datetime(self, w: _Writer, indent: int, var: str) -> None:
-        # The API's two shapes inline: "...Z", and offset-less (UTC: parsing it with "Z"
-        # appended is several times cheaper than replace(tzinfo=UTC) after). Anything else
-        # (another offset makes the appended form invalid) goes to structure_datetime,
-        # which also raises for a non-string or a non-date-time.
+        # structure_datetime's first attempt, inline; the function settles the rest (other
+        # offsets, a date alone) and raises for a non-string or a non-date-time.
         parse = w.bind(datetime.fromisoformat, "fromisoformat")
         general = w.bind(structure_datetime, "datetime")
         w.emit(indent, "try:")
