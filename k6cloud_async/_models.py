@@ -157,7 +157,12 @@ class TestCost:
 
 @define
 class TestRun:
-    """A test run (``TestRunApiModel``; ``StartLoadTestResponse`` adds the page URL)."""
+    """A test run (``TestRunApiModel``; ``StartLoadTestResponse`` adds the page URL).
+
+    A ``cost`` figure the API sends as something other than a number is read as ``None``
+    (see ``TestCost``) and never makes the run undecodable; its identity and status fields
+    (``id``, ``status``, ``status_details``...) must be as documented.
+    """
 
     __test__ = False  # not a pytest test class
 
