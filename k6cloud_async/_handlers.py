@@ -52,7 +52,8 @@ class JsonPage(Generic[T]):
         self._limit = limit
 
     async def __call__(self, response: aiohttp.ClientResponse) -> Page[T]:
-        return decode_page(await _read_json(response, self._limit), self._cls)
+        # The body was parsed for this call alone: its items can become the models in place.
+        return decode_page(await _read_json(response, self._limit), self._cls, reuse_body=True)
 
 
 class NoContent:
