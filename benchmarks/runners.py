@@ -465,8 +465,8 @@ def run_decode(params: dict[str, Any], profile: str | None) -> dict[str, Any]:
     loads = _json.loads
     adapter = TypeAdapter(ListResponseModel)
 
-    def library() -> object:
-        return decode_page(loads(body), LoadTest)
+    def library() -> object:  # as the listing handler does: the parsed body is its own
+        return decode_page(loads(body), LoadTest, reuse_body=True)
 
     def stdlib_json() -> object:
         return json.loads(body)
