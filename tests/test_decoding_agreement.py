@@ -140,6 +140,12 @@ numbers = st.one_of(
 )
 
 
+#: Values one JSON type away from another: a decoder too lenient on any type accepts one.
+near_misses = st.sampled_from(
+    [True, False, 0, 1, 1.0, 2.5, "1", "", "x", "2024-12-03T09:53:00", None, [], [1], {}, {"a": 1}]
+)
+
+
 def valid(kind: Any) -> st.SearchStrategy[Any]:
     """Values that fit ``kind`` (mostly), as parsed JSON."""
     if get_origin(kind) is not None and getattr(kind, "__metadata__", None) == (VUH_FIGURE,):
@@ -182,11 +188,13 @@ def bodies(draw: st.DrawFn, cls: type) -> Any:
     for a in attrs.fields(cls):
         if a.metadata:  # a sent-object field is not on the wire
             continue
-        fate = draw(st.sampled_from(["valid"] * 8 + ["drop", "wrong"]))
+        fate = draw(st.sampled_from(["valid"] * 7 + ["drop", "wrong", "near"]))
         if fate == "valid":
             body[a.name] = draw(valid(a.type))
         elif fate == "wrong":
             body[a.name] = draw(json_values)
+        elif fate == "near":
+            body[a.name] = draw(near_misses)
     if draw(st.integers(0, 9)) == 0:
         body[draw(st.text(max_size=6))] = draw(json_values)
     if draw(st.integers(0, 29)) == 0:
@@ -258,6 +266,45 @@ def test_decode_returns_the_detailed_result_or_a_decode_error(
     else:
         with pytest.raises(k6.ResponseDecodeError):
             decode(body, cls)
+
+
+NEAR_MISSES = [True, False, 0, 1, 1.0, 2.5, "1", "", "x", "2024-12-03T09:53:00", None, [], [1], {}]
+
+
+def example(kind: Any) -> Any:
+    """One JSON value that fits ``kind``."""
+    if get_origin(kind) is not None and getattr(kind, "__metadata__", None) == (VUH_FIGURE,):
+        return 1.5
+    simple = {int: 1, str: "s", bool: False, float: 1.5, datetime: "2024-12-03T09:53:00Z"}
+    if kind in simple:
+        return simple[kind]
+    if kind is Any:
+        return {"a": 1}
+    if isinstance(kind, type) and issubclass(kind, enum.Enum):
+        return next(iter(kind)).value
+    origin, args = get_origin(kind), get_args(kind)
+    if origin is Literal:
+        return args[0]
+    if origin is list:
+        return [example(args[0])]
+    if origin is dict:
+        return {"k": example(args[1])}
+    if args:  # X | None
+        return example(next(arg for arg in args if arg is not type(None)))
+    attrs.resolve_types(kind)
+    return {a.name: example(a.type) for a in attrs.fields(kind) if not a.metadata}
+
+
+@pytest.mark.parametrize("cls", MODELS, ids=lambda cls: cls.__name__)
+def test_every_field_refuses_what_the_detailed_rule_refuses(cls: type) -> None:
+    body = example(cls)
+    assert _outcome(lambda: _generated.item(cls)(body))[0]
+    for name in body:
+        for value in NEAR_MISSES:
+            changed = {**body, name: value}
+            fast = _outcome(lambda: _generated.item(cls)(changed))  # noqa: B023
+            detailed = _outcome(lambda: _detailed.structure(changed, cls))  # noqa: B023
+            _assert_same(fast, detailed, changed)
 
 
 @settings(max_examples=300, deadline=None)
