@@ -150,3 +150,11 @@ async def test_waiting_on_a_run_survives_an_odd_cost_figure(
     assert run.cost is not None
     assert run.cost.total_vuh is None
     assert run.cost.raw == {**COST, "total_vuh": "not yet billed"}
+
+
+def test_the_command_line_shows_the_figures_not_the_raw_json() -> None:
+    from k6cloud_async.cli._output import model_fields
+
+    keys = dict(model_fields(decode(_run_with_cost(total_vuh="pending"), k6.TestRun)))
+    assert keys["cost.total_vuh"] == "-"
+    assert not [key for key in keys if ".raw" in key]
