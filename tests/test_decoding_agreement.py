@@ -75,6 +75,14 @@ class Empty:
     pass
 
 
+@attrs.define
+class Node:
+    """A model that contains itself."""
+
+    id: int
+    children: list[Node]
+
+
 MODELS = [
     k6.LoadTest,
     k6.TestRun,
@@ -419,3 +427,12 @@ RUN: dict[str, Any] = {
 def test_json_containers_are_kept_not_copied() -> None:
     options = {"scenarios": {"a": {"executor": "shared-iterations"}}}
     assert decode({**RUN, "options": options}, k6.TestRun).options is options
+
+
+def test_a_model_that_contains_itself_is_decoded_to_any_depth() -> None:
+    body = {"id": 1, "children": [{"id": 2, "children": [{"id": 3, "children": []}]}]}
+    node = decode(body, Node)
+    assert node.children[0].children[0] == Node(3, [])
+    with pytest.raises(k6.ResponseDecodeError) as caught:
+        decode({"id": 1, "children": [{"id": 2, "children": [{"id": "3"}]}]}, Node)
+    assert caught.value.field == "$.children[0].children[0].id"
