@@ -20,6 +20,7 @@ the caller then asks the detailed converter where and why.
 
 from __future__ import annotations
 
+import linecache
 import types
 from collections.abc import Callable
 from datetime import datetime
@@ -37,8 +38,8 @@ Hook = Callable[[Any, Any], Any]
 ItemDecoder = Callable[[Any], Any]
 PageDecoder = Callable[[Any], list[Any]]
 
-#: The ``co_filename`` of every generated function (it shows in profiles and tracebacks).
-GENERATED_FILENAME: Final = "<k6cloud_async generated decoder>"
+#: How the ``co_filename`` of every generated function starts (profiles, tracebacks).
+GENERATED_FILENAME: Final = "<k6cloud_async generated decoder"
 
 _CHECKED: Final = {int: "int", str: "str", bool: "bool"}
 _ABSENT: Final = object()
@@ -201,13 +202,15 @@ class FastDecoders:
             w.emit(1, "return values")
         else:
             w.emit(indent, f"return {result}")
-        head = f"def decode_{'page' if page else 'item'}({'values' if page else 'd'}):"
-        source = "\n".join([head, *w.lines])
-        code = compile(source, GENERATED_FILENAME, "exec")
-        exec(code, w.names)  # the source is built from attrs.fields() only, never from input
-        function: Any = w.names[f"decode_{'page' if page else 'item'}"]
-        function.__qualname__ = f"decode_{'page' if page else 'item'}[{cls.__qualname__}]"
-        function.__k6cloud_source__ = source
+        name = "decode_page" if page else "decode_item"
+        head = f"def {name}({'values' if page else 'd'}):"
+        source = "\n".join([head, *w.lines]) + "\n"
+        filename = f"{GENERATED_FILENAME} {name}[{cls.__module__}.{cls.__qualname__}]>"
+        # Registered like a file, so that tracebacks and debuggers show the generated lines.
+        linecache.cache[filename] = (len(source), None, source.splitlines(True), filename)
+        exec(compile(source, filename, "exec"), w.names)  # from attrs.fields() only, not input
+        function: Any = w.names[name]
+        function.__qualname__ = f"{name}[{cls.__qualname__}]"
         return function
 
     def _field(

@@ -347,7 +347,7 @@ def test_a_new_model_gets_a_generated_decoder_and_page_decoder_on_first_use() ->
     body = {"id": 7, "name": "p", "created": "2024-12-03T09:53:00Z"}
     assert decode(body, Project) == Project(7, "p", datetime(2024, 12, 3, 9, 53, tzinfo=UTC))
     for decoder in (_generated.item(Project), _generated.page(Project)):
-        assert decoder.__code__.co_filename == GENERATED_FILENAME
+        assert decoder.__code__.co_filename.startswith(GENERATED_FILENAME)
     assert decode_page({"value": [body, body]}, Project).items[1].id == 7
 
 
