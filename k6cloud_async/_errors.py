@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping
 from typing import Any, Final
 
 from attrs import evolve
 
+from . import _json
 from ._models import ErrorDetail, TestRun
 
 __all__ = [
@@ -259,8 +259,8 @@ def api_error_from_response(
 
 def _parse_error_json(body: bytes) -> Mapping[str, Any] | None:
     try:
-        data = json.loads(body)
-    except (ValueError, UnicodeDecodeError):
+        data = _json.loads(body)
+    except ValueError:  # not JSON, not UTF-8, or nested too deeply to parse
         return None
     if isinstance(data, Mapping):
         error = data.get("error")

@@ -31,7 +31,7 @@ def model_fields(model: Any, prefix: str = "") -> list[tuple[str, str]]:
     pairs: list[tuple[str, str]] = []
     skipped = _RUN_DETAILS_SKIPPED if isinstance(model, k6.TestRun) else frozenset()
     for field in attrs.fields(type(model)):
-        if field.name in skipped:
+        if field.name in skipped or not field.repr:  # e.g. a cost's raw JSON, as sent
             continue
         _flatten(pairs, prefix + field.name, getattr(model, field.name))
     return pairs
