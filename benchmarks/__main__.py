@@ -28,22 +28,33 @@ from .payloads import BLOCK_SIZE, MIB, script_block
 
 ROOT = Path(__file__).resolve().parent.parent
 CLIENTS = ("k6cloud_async", "aiohttp", "httpx")
-WORKLOADS = ("get", "get64", "list", "download", "upload", "start", "decode", "readahead")
+WORKLOADS = (
+    "get",
+    "get64",
+    "list",
+    "download",
+    "upload",
+    "start",
+    "decode",
+    "startup",
+    "readahead",
+)
 SERVER_START_TIMEOUT = 120.0
 
 
 def settings(quick: bool) -> dict[str, Any]:
     """The sizes of every workload, quick or full."""
     return {
-        "repeats": 1 if quick else 3,
+        "repeats": 1 if quick else 4,
         "get_calls": 300 if quick else 2000,
         "get64_calls": 1000 if quick else 5000,
         "in_flight": 64,
         "list_total": 20_000 if quick else 100_000,
         "page_size": 1000,
-        "transfer_sizes": [32 * MIB] if quick else [256 * MIB, 32 * MIB],
+        "transfer_sizes": [32 * MIB] if quick else [256 * MIB],
         "start_calls": 300 if quick else 2000,
         "decode_rounds": 100 if quick else 500,
+        "startup_processes": 5 if quick else 15,
         "readahead_pages": 50,
         "readahead_latency_ms": 20.0,
         "readahead_consumer_ms": 20.0,
@@ -160,6 +171,29 @@ def run_runner(
     return result
 
 
+def run_startup(params: dict[str, Any], *, timeout: float) -> dict[str, Any]:
+    """``benchmarks.startup`` in its own process, pinned to the client CPU (its fresh
+    interpreters inherit the pinning); its JSON figures, or ``{"error": ...}``."""
+    command = [sys.executable, "-m", "benchmarks.startup", "--json", "--runs", str(params["runs"])]
+    try:
+        done = subprocess.run(
+            pinned(command, CLIENT_CPU),
+            capture_output=True,
+            timeout=timeout,
+            cwd=ROOT,
+            env=_env(),
+            stdin=subprocess.DEVNULL,
+            check=False,
+        )
+    except subprocess.TimeoutExpired:
+        return {"error": f"timed out after {timeout:g} s"}
+    if done.returncode != 0:
+        tail = done.stderr.decode().strip().splitlines()[-5:]
+        return {"error": f"exit {done.returncode}: " + " / ".join(tail)}
+    result: dict[str, Any] = json.loads(done.stdout)
+    return result
+
+
 # -- the plan ---------------------------------------------------------------------------------
 
 
@@ -198,6 +232,10 @@ def cases(selected: list[str], s: dict[str, Any], workdir: Path) -> list[dict[st
                 case = _case("decode", "decode", {**params, "block_orjson": block}, ["-"])
                 case["server"] = None
                 plan.append(case)
+        elif name == "startup":
+            case = _case("startup", "startup", {"runs": s["startup_processes"]}, ["-"])
+            case["server"] = None
+            plan.append(case)
         elif name == "readahead":
             params = {
                 "page_size": s["page_size"],
@@ -266,8 +304,14 @@ def run_all(
             )
         for case in plan:
             started = time.monotonic()
-            for _ in range(repeats):
+            for _ in range(repeats if case["workload"] != "startup" else 1):
                 for client in case["clients"]:
+                    if case["workload"] == "startup":
+                        result = run_startup(case["params"], timeout=s["runner_timeout"])
+                        case["runs"].setdefault(client, []).append(result)
+                        if "error" in result:
+                            errors.append(f"startup: {result['error']}")
+                        continue
                     result = run_runner(
                         client,
                         case["workload"],
@@ -305,6 +349,8 @@ def profile_library(plan: list[dict[str, Any]], s: dict[str, Any], workdir: Path
     with contextlib.ExitStack() as stack:
         urls: dict[str | None, str] = {None: ""}
         for case in plan:
+            if case["workload"] == "startup":  # fresh interpreters: nothing to profile here
+                continue
             if case["server"] not in urls:
                 if case["server"] == "main":
                     urls["main"] = stack.enter_context(

@@ -21,6 +21,8 @@ import sys
 import time
 from typing import Final
 
+from ._proc import pin_to_cpu
+
 __all__ = ["COMMANDS", "measure_startup"]
 
 #: What is timed: a name, and the interpreter's arguments.
@@ -102,7 +104,9 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m benchmarks.startup", description=__doc__)
     parser.add_argument("--runs", type=int, default=15, help="processes per figure (15)")
     parser.add_argument("--json", action="store_true", help="print the figures as JSON")
+    parser.add_argument("--cpu", type=int, default=None, help="pin to this CPU")
     args = parser.parse_args(argv)
+    pin_to_cpu(args.cpu)  # the interpreters it starts inherit the pinning
     figures = measure_startup(args.runs)
     print(json.dumps(figures, indent=2) if args.json else _table(figures, args.runs))
     return 0
