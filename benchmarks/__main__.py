@@ -215,6 +215,11 @@ def cases(selected: list[str], s: dict[str, Any], workdir: Path) -> list[dict[st
             for size in s["transfer_sizes"]:
                 params = {"size": size, "rounds": _rounds(size), "dir": str(workdir)}
                 plan.append(_case("download", "download", params))
+            # The same through ``async for``; the raw peer runs again, interleaved with it.
+            size = s["transfer_sizes"][0]
+            params = {"size": size, "rounds": _rounds(size), "dir": str(workdir)}
+            clients = ["k6cloud_async", "aiohttp"]
+            plan.append(_case("download", "download", {**params, "via": "iterate"}, clients))
         elif name == "upload":
             for size in s["transfer_sizes"]:
                 params = {
@@ -334,7 +339,8 @@ def run_all(
 
 def _describe(params: dict[str, Any]) -> str:
     if "size" in params:
-        return f"{params['size'] // MIB} MiB ×{params['rounds']}"
+        via = ", async for" if params.get("via") == "iterate" else ""
+        return f"{params['size'] // MIB} MiB ×{params['rounds']}{via}"
     if "block_orjson" in params:
         return "stdlib json" if params["block_orjson"] else "orjson"
     keys = ("calls", "in_flight", "expect", "pages")
