@@ -209,11 +209,19 @@ def decode(data: Any, cls: type[T]) -> T:
             f"response does not fit {cls.__name__}: expected an object, got {json_type(data)}",
             field="$",
         )
+    item = _item_decoders.get(cls)
+    if item is None:
+        item = _item_decoders[cls] = _item_decoder(cls)
     try:
-        result: T = _item_decoder(cls)(data)
+        result: T = item(data)
     except Exception:
         return _decode_in_detail(data, cls, cls.__name__)  # type: ignore[no-any-return]
     return result
+
+
+#: ``decode``'s decoder of each class, chosen once: ``decode`` runs once per API call, and
+#: choosing (``supports`` walks the class's fields) cost as much as decoding a small model.
+_item_decoders: Final[dict[Any, Callable[[Any], Any]]] = {}
 
 
 def decode_page(data: Any, cls: type[T], *, reuse_body: bool = False) -> Page[T]:

@@ -124,6 +124,7 @@ class Transport:
         self._cancelled_by_close: set[asyncio.Task[Any]] = set()
         self._streams: weakref.WeakSet[aiohttp.ClientResponse] = weakref.WeakSet()
         self._decodes = True
+        self._origin = config.base_url.origin()  # the only origin the token goes to
 
     @property
     def closed(self) -> bool:
@@ -199,7 +200,7 @@ class Transport:
         the result. Error statuses become ``APIError``s, transport failures
         ``TransportError``s; both carry ``attempts`` and, for ``start``, the idempotency key.
         """
-        if not self.config.same_origin(url):
+        if url.origin() != self._origin:
             # The token only ever goes to the base URL's origin.
             raise ResponseDecodeError(
                 f"refusing to send the API token to {url.origin()}, which is not the "
@@ -308,24 +309,26 @@ class Transport:
         The attempt first waits for a slot in the pool, for as long as it takes (or until
         the call's deadline): its timeout starts once it holds one.
         """
-        if self._slots is None:
+        slots = self._slots
+        if slots is None:
             return await self._attempt_with_slot(
                 session, method, url, handler, body, headers, options, deadline, attempt
             )
-        await self._take_slot(self._slots, method, url, deadline)
+        if deadline is None or not slots.locked():
+            await slots.acquire()  # inline: one coroutine less on every call
+        else:
+            await self._take_slot_before(slots, deadline, method, url)
         try:
             return await self._attempt_with_slot(
                 session, method, url, handler, body, headers, options, deadline, attempt
             )
         finally:
-            self._slots.release()
+            slots.release()
 
-    async def _take_slot(
-        self, slots: asyncio.Semaphore, method: str, url: URL, deadline: float | None
+    async def _take_slot_before(
+        self, slots: asyncio.Semaphore, deadline: float, method: str, url: URL
     ) -> None:
-        if deadline is None or not slots.locked():
-            await slots.acquire()
-            return
+        """A slot of a full pool, waited for until the call's deadline."""
         try:
             await asyncio.wait_for(slots.acquire(), max(0.0, deadline - self._clock()))
         except TimeoutError:
@@ -361,7 +364,8 @@ class Transport:
                 proxy=self._proxy,
             )
         except TimeoutError as exc:
-            _log_attempt(method, url, type(exc).__name__, attempt, began)
+            if logger.isEnabledFor(logging.DEBUG):
+                _log_attempt(method, url, type(exc).__name__, attempt, began)
             not_sent = isinstance(exc, aiohttp.ConnectionTimeoutError)
             return (
                 _transport_error(RequestTimeoutError, method, url, exc),
@@ -370,13 +374,15 @@ class Transport:
                 None,
             )
         except aiohttp.ClientError as exc:
-            _log_attempt(method, url, type(exc).__name__, attempt, began)
+            if logger.isEnabledFor(logging.DEBUG):
+                _log_attempt(method, url, type(exc).__name__, attempt, began)
             marker = _NOT_SENT_MARK if isinstance(exc, _NOT_SENT) else None
             return _transport_error(TransportError, method, url, exc), marker, False, None
 
         status = response.status
         request_id = _request_id(response)
-        _log_attempt(method, url, status, attempt, began)
+        if logger.isEnabledFor(logging.DEBUG):
+            _log_attempt(method, url, status, attempt, began)
         if not self._decodes and is_encoded(response):
             response.close()
             raise ResponseDecodeError(
@@ -533,15 +539,15 @@ def _transport_error(
 
 
 def _log_attempt(method: str, url: URL, outcome: object, attempt: int, began: float) -> None:
-    if logger.isEnabledFor(logging.DEBUG):
-        logger.debug(
-            "%s %s -> %s (attempt %d, %.1f ms)",
-            method,
-            _display(url),
-            outcome,
-            attempt,
-            (time.monotonic() - began) * 1000,
-        )
+    """The debug line of one attempt (callers check the level first: it is on every call)."""
+    logger.debug(
+        "%s %s -> %s (attempt %d, %.1f ms)",
+        method,
+        _display(url),
+        outcome,
+        attempt,
+        (time.monotonic() - began) * 1000,
+    )
 
 
 def _request_id(response: aiohttp.ClientResponse) -> str | None:
