@@ -34,14 +34,21 @@ from ._models import (
     Unset,
     ValidateOptionsResult,
 )
+from ._models_auth import Authentication
+from ._models_labels import LabelKey
+from ._models_load_zones import AllowedProject, LoadZone
 from ._retry import RetryPolicy
 from ._version import __version__
+from .resources.labels import Labels
 from .resources.load_tests import LoadTests, new_idempotency_key
+from .resources.load_zones import LoadZones
 from .resources.test_runs import TestRuns
 
 __all__ = [
     "UNSET",
     "APIError",
+    "AllowedProject",
+    "Authentication",
     "AuthenticationError",
     "BadRequestError",
     "ConfigurationError",
@@ -50,8 +57,12 @@ __all__ = [
     "ErrorDetail",
     "K6CloudClient",
     "K6CloudError",
+    "LabelKey",
+    "Labels",
     "LoadTest",
     "LoadTests",
+    "LoadZone",
+    "LoadZones",
     "NotAcceptableError",
     "NotFoundError",
     "Outcome",

@@ -24,6 +24,8 @@ from ._models import (
     Unset,
     ValidateOptionsRequest,
 )
+from ._models_labels import LabelKeyCreateItem, LabelKeyPatch, LabelKeysCreate
+from ._models_load_zones import AllowedProjectRef, AllowedProjectsUpdate
 
 __all__ = ["decode", "decode_list", "decode_page", "to_dict"]
 
@@ -142,9 +144,23 @@ def _request_structurer(converter: cattrs.Converter) -> Any:
     return structure
 
 
+#: Request bodies: decoded with a field absent from the JSON left at ``UNSET``, and written
+#: without the fields left at ``UNSET``.
+_REQUEST_MODELS: Final = (
+    LoadTestPatch,
+    LoadTestMove,
+    ValidateOptionsRequest,
+    AllowedProjectRef,
+    AllowedProjectsUpdate,
+    LabelKeyCreateItem,
+    LabelKeysCreate,
+    LabelKeyPatch,
+)
+
+
 def _build(detailed: bool) -> cattrs.Converter:
     converter = cattrs.Converter(detailed_validation=detailed)
-    for request_model in (LoadTestPatch, LoadTestMove, ValidateOptionsRequest):
+    for request_model in _REQUEST_MODELS:
         converter.register_structure_hook(request_model, _request_structurer(converter))
     converter.register_structure_hook(int, _int)
     converter.register_structure_hook(float, _float)
@@ -266,7 +282,7 @@ def _unstructure_omitting_unset(instance: Any) -> dict[str, Any]:
 
 
 _out.register_unstructure_hook(Page, _unstructure_page)
-for _request_model in (LoadTestPatch, LoadTestMove, ValidateOptionsRequest):
+for _request_model in _REQUEST_MODELS:
     _out.register_unstructure_hook(_request_model, _unstructure_omitting_unset)
 
 

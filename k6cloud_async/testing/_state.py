@@ -10,6 +10,8 @@ from .._models import UNSET, LoadTest, Unset
 from ._clock import FakeClock
 from ._errors import ApiError
 from ._runs import RunBook
+from ._state_labels import LabelKeyBook
+from ._state_load_zones import LoadZoneBook
 
 __all__ = ["MAX_NAME_LENGTH", "ScriptUpload", "Store", "check_name"]
 
@@ -53,6 +55,8 @@ class Store:
     tests: dict[int, LoadTest] = field(factory=dict)
     scripts: dict[int, bytes] = field(factory=dict)
     uploads: dict[int, ScriptUpload] = field(factory=dict)
+    load_zones: LoadZoneBook = field(factory=LoadZoneBook)
+    label_keys: LabelKeyBook = field(factory=LabelKeyBook)
     _next_project_id: int = 1
     _next_test_id: int = 1
 
