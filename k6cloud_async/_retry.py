@@ -37,11 +37,14 @@ RETRYABLE_STATUSES: Final = frozenset({408, 429, 500, 502, 503, 504})
 class Replay(enum.Enum):
     """How safely an operation can be sent again."""
 
-    #: GET, PUT, PATCH, DELETE and validate_options: repeating them changes nothing more.
+    #: GET, PUT, PATCH, DELETE and validate_options: repeating them changes nothing more
+    #: (``load_zones.set_allowed_projects``, a full replacement, and ``labels.update`` and
+    #: ``labels.delete`` too).
     IDEMPOTENT = "idempotent"
     #: ``start``: repeated with the same K6-Idempotency-Key, so the API starts one run.
     IDEMPOTENCY_KEY = "idempotency-key"
-    #: ``create``: only when the request provably was not processed (not sent, or 429).
+    #: ``create`` (and ``labels.create``, which adds keys): only when the request provably
+    #: was not processed (not sent, or 429).
     UNPROCESSED_ONLY = "unprocessed-only"
 
 
