@@ -159,9 +159,11 @@ class TestAuthenticate:
 
     async def test_the_fake_wants_the_stack_url_header(self, fake: FakeK6Cloud) -> None:
         headers = {"Authorization": f"Bearer {fake.token}"}
-        async with aiohttp.ClientSession() as session:
-            async with session.get(fake.base_url + AUTH, headers=headers) as response:
-                body = await response.json()
+        async with (
+            aiohttp.ClientSession() as session,
+            session.get(fake.base_url + AUTH, headers=headers) as response,
+        ):
+            body = await response.json()
         assert response.status == 400
         assert body["error"]["target"] == "X-Stack-Url"
 

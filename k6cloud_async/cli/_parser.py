@@ -8,10 +8,13 @@ from typing import Any
 import k6cloud_async as k6
 
 from . import (
+    _commands_labels,
+    _commands_login,
     _commands_options,
     _commands_runs,
     _commands_scripts,
     _commands_tests,
+    _commands_zones,
     _demo,
     _fake_server,
 )
@@ -20,8 +23,9 @@ from ._arguments import GLOBAL_DEFAULTS, add_global_options
 __all__ = ["build_parser", "parse"]
 
 _EPILOG = """\
-configuration: --token/--token-file, --stack-id and --base-url fall back to K6_CLOUD_TOKEN,
-K6_CLOUD_STACK_ID and K6_CLOUD_HOST_V6, as the library does.
+configuration: --token/--token-file, --stack-id (or --stack-url) and --base-url fall back to
+K6_CLOUD_TOKEN, K6_CLOUD_STACK_ID (or K6_CLOUD_STACK_URL) and K6_CLOUD_HOST_V6, as the
+library does.
 
 exit codes: 0 success; 1 an error (one line on stderr); 2 a usage error;
 tests start --wait and runs wait: 99 thresholds crossed, 97 the run ended in error or was aborted.
@@ -53,6 +57,9 @@ def build_parser() -> argparse.ArgumentParser:
         _commands_scripts,
         _commands_runs,
         _commands_options,
+        _commands_zones,
+        _commands_labels,
+        _commands_login,
         _fake_server,
         _demo,
     ):
