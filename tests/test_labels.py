@@ -14,6 +14,7 @@ from k6cloud_async.testing._state_labels import LabelKeyBook
 from tests.conftest import CannedServer
 
 Call = Callable[[k6.K6CloudClient], Awaitable[Any]]
+JSON = "application/json"
 
 OPERATIONS: dict[str, Call] = {
     "list": lambda c: c.labels.list(),
@@ -280,3 +281,54 @@ async def test_a_patch_answer_without_an_id_is_a_decode_error(
     with pytest.raises(k6.ResponseDecodeError) as caught:
         await canned_client.labels.update(1, key="env")
     assert caught.value.field == "$.id"
+
+
+def test_the_fake_refuses_a_bad_label_key_from_its_helper(fake: FakeK6Cloud) -> None:
+    with pytest.raises(ValueError, match="label key"):
+        fake.add_label_key("has space")
+    fake.add_label_key("team")
+    with pytest.raises(ValueError, match="exists"):
+        fake.add_label_key("team")
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "body", "content_type", "status"),
+    [
+        ("POST", "/cloud/v6/labels", b'{"value": [{"key": "a"}]}', "text/plain", 415),
+        ("POST", "/cloud/v6/labels", b'{"value": [{"key": "a"}', "application/json", 400),
+        ("POST", "/cloud/v6/labels", b'{"value": []}', "application/json", 400),
+        ("POST", "/cloud/v6/labels", b'{"value": [{"key": "a", "x": 1}]}', "application/json", 400),
+        ("POST", "/cloud/v6/labels", b'{"value": [{"key": "a"}], "x": 1}', "application/json", 400),
+        (
+            "POST",
+            "/cloud/v6/labels",
+            b'{"value": [{"key": "a"}, {"key": "a"}]}',
+            "application/json",
+            400,
+        ),
+        ("POST", "/cloud/v6/labels", b'{"value": [{"description": "d"}]}', "application/json", 400),
+        ("PATCH", "/cloud/v6/labels/1", b'{"key": "b"}', "text/plain", 415),
+        ("PATCH", "/cloud/v6/labels/1", b'{"colour": "red"}', "application/json", 400),
+        ("PATCH", "/cloud/v6/labels/1", b'{"description": ""}', "application/json", 400),
+        ("PATCH", "/cloud/v6/labels/1", b"[]", "application/json", 400),
+        ("PATCH", "/cloud/v6/labels/1", b'{"key": null}', "application/json", 200),
+        ("DELETE", "/cloud/v6/labels/99", b"", "application/json", 404),
+    ],
+)
+async def test_the_fake_holds_label_requests_to_the_documented_rules(
+    fake: FakeK6Cloud, method: str, path: str, body: bytes, content_type: str, status: int
+) -> None:
+    import aiohttp
+
+    fake.add_label_key("env")
+    headers = {
+        "Authorization": f"Bearer {fake.token}",
+        "X-Stack-Id": str(fake.stack_id),
+        "Content-Type": content_type,
+    }
+    async with (
+        aiohttp.ClientSession() as session,
+        session.request(method, fake.base_url + path, data=body, headers=headers) as response,
+    ):
+        assert response.status == status
+    assert [key.key for key in fake.label_keys] == ["env"]

@@ -271,3 +271,76 @@ async def test_a_malformed_allowed_project_is_a_decode_error(
     canned.json("/cloud/v6/load_zones/5/allowed_projects", {"value": [{"id": "139"}]})
     with pytest.raises(k6.ResponseDecodeError, match="id"):
         await canned_client.load_zones.allowed_projects(5)
+
+
+class TestFakeHelpers:
+    async def test_allow_projects_is_what_the_client_reads(
+        self, fake: FakeK6Cloud, client: k6.K6CloudClient, project: int
+    ) -> None:
+        fake.allow_projects(173, [project])
+
+        assert await client.load_zones.allowed_projects(173) == [
+            k6.AllowedProject(project, "Default project")
+        ]
+        assert fake.allowed_projects_of(173) == [project]
+
+    def test_unknown_or_public_zones_and_unknown_projects_are_key_errors(
+        self, fake: FakeK6Cloud, project: int
+    ) -> None:
+        with pytest.raises(KeyError):
+            fake.allow_projects(1, [project])
+        with pytest.raises(KeyError):
+            fake.allow_projects(24, [project + 1])
+        with pytest.raises(KeyError):
+            fake.allowed_projects_of(999)
+
+    def test_add_load_zone_takes_the_next_id_and_refuses_a_taken_name(
+        self, fake: FakeK6Cloud
+    ) -> None:
+        zone = fake.add_load_zone("my-plz", name="My PLZ", available=False)
+
+        assert zone.id == max(z.id for z in fake.load_zones)
+        assert fake.get_load_zone(zone.id) == zone
+        assert fake.get_load_zone(10**6) is None
+        with pytest.raises(ValueError, match="exists"):
+            fake.add_load_zone("amazon:us:ashburn")
+
+    async def test_the_accepted_stack_url_can_change(self, fake: FakeK6Cloud) -> None:
+        fake.stack_url = "https://other.grafana.net/"
+        async with k6.K6CloudClient(
+            fake.token, stack_url="HTTPS://Other.grafana.net", base_url=fake.base_url
+        ) as client:
+            assert (await client.authenticate()).stack_id == fake.stack_id
+        with pytest.raises(TypeError):
+            fake.stack_url = ""
+
+
+@pytest.mark.parametrize(
+    ("body", "content_type", "status"),
+    [
+        (b'{"value": []}', "text/plain", 415),
+        (b'{"value": [', "application/json", 400),
+        (b'{"value": {"id": 1}}', "application/json", 400),
+        (b'{"value": [{"id": "1"}]}', "application/json", 400),
+        (b'{"value": [{"id": 1, "name": "x"}]}', "application/json", 400),
+        (b'{"value": [], "extra": 1}', "application/json", 400),
+        (b'{"value": [{"id": 1}]}', "application/json", 200),
+    ],
+)
+async def test_the_fake_holds_allowed_project_updates_to_the_documented_rules(
+    fake: FakeK6Cloud, project: int, body: bytes, content_type: str, status: int
+) -> None:
+    import aiohttp
+
+    headers = {
+        "Authorization": f"Bearer {fake.token}",
+        "X-Stack-Id": str(fake.stack_id),
+        "Content-Type": content_type,
+    }
+    url = fake.base_url + "/cloud/v6/load_zones/24/allowed_projects"
+    async with (
+        aiohttp.ClientSession() as session,
+        session.put(url, data=body, headers=headers) as r,
+    ):
+        assert r.status == status
+    assert fake.allowed_projects_of(24) == ([project] if status == 200 else [])
