@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import asyncio
+import functools
 import inspect
 import math
+import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING, Any, Final
+from typing import TYPE_CHECKING, Any, Final, TypeVar
 
 import aiohttp
 from yarl import URL
@@ -32,8 +34,12 @@ _DEFAULT_PAGE_SIZE: Final = 1000
 _BACKOFF_FACTOR: Final = 1.5
 _ORDER_FIELD: Final = "created"
 
-# The polls' sleep; a module global so that a test can watch the intervals chosen.
+T = TypeVar("T")
+
+# The polls' sleep and the clock their deadline is read on: module globals so that a test
+# can watch the intervals chosen and move time without waiting for it.
 _sleep = asyncio.sleep
+_clock = time.monotonic
 
 
 class TestRuns:
@@ -105,12 +111,10 @@ class TestRuns:
             _check_seconds(request_timeout, "request_timeout")
         options = self._client._call_options(request_timeout, max_retries)
         poller = _Poller(lambda: self._fetch(url, options), first, longest, on_update)
+        deadline = None if limit is None else _clock() + limit
         try:
-            async with asyncio.timeout(limit) as scope:
-                return await poller.run()
-        except TimeoutError:
-            if not scope.expired():
-                raise
+            return await poller.run(deadline)
+        except _DeadlinePassed:
             raise WaitTimeoutError(
                 f"test run {run_id} did not finish within {limit:g} seconds "
                 f"(last status seen: {poller.status or 'none'})",
@@ -222,6 +226,10 @@ class TestRuns:
         return await self._client._transport.call("GET", url, self._test_run, options=options)
 
 
+class _DeadlinePassed(Exception):
+    """``wait``'s timeout ran out (on ``_clock``) before the run finished."""
+
+
 class _Poller:
     """The polling loop of ``wait``: what it saw last, and how long it sleeps next."""
 
@@ -243,20 +251,28 @@ class _Poller:
     def status(self) -> str | None:
         return None if self.last is None else self.last.status
 
-    async def run(self) -> TestRun:
+    async def run(self, deadline: float | None) -> TestRun:
+        """Poll until the run is finished; _DeadlinePassed once ``deadline`` (on ``_clock``;
+        None: never) passes, cutting short the poll or the sleep in progress."""
         interval = self._first
         while True:
             previous = self.status
-            self.polls += 1
-            run = await self._fetch()
-            self.last = run
-            changed = run.status != previous
-            if changed:
-                await self._notify(run)
+            run = await _before(deadline, self._poll)
             if run.is_finished:
                 return run
+            changed = run.status != previous
             interval = self._first if changed else min(interval * _BACKOFF_FACTOR, self._longest)
-            await _sleep(interval)
+            await _before(deadline, functools.partial(_sleep, interval))
+
+    async def _poll(self) -> TestRun:
+        """One GET of the run, then ``on_update`` if its status changed."""
+        previous = self.status
+        self.polls += 1
+        run = await self._fetch()
+        self.last = run
+        if run.status != previous:
+            await self._notify(run)
+        return run
 
     async def _notify(self, run: TestRun) -> None:
         if self._on_update is None:
@@ -264,6 +280,22 @@ class _Poller:
         result = self._on_update(run)
         if inspect.isawaitable(result):
             await result
+
+
+async def _before(deadline: float | None, step: Callable[[], Awaitable[T]]) -> T:
+    """``step()``, unless ``deadline`` (on ``_clock``) passes first: then _DeadlinePassed."""
+    if deadline is None:
+        return await step()
+    remaining = deadline - _clock()
+    if remaining <= 0:
+        raise _DeadlinePassed
+    try:
+        async with asyncio.timeout(remaining) as scope:
+            return await step()
+    except TimeoutError:
+        if not scope.expired():  # a request's own timeout, not the wait's
+            raise
+        raise _DeadlinePassed from None
 
 
 def _check_seconds(value: Any, argument: str) -> float:
