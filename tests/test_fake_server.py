@@ -19,6 +19,7 @@ from yarl import URL
 
 from k6cloud_async._models import LoadTest
 from k6cloud_async.testing import FakeK6Cloud, Fault
+from tests.conftest import until
 
 API = "/cloud/v6"
 JS = b"export default function() {}\n"
@@ -144,7 +145,8 @@ async def test_serve_forever_closes_on_cancel() -> None:
     await fake.start()
     url = fake.base_url
     task = asyncio.create_task(fake.serve_forever())
-    await asyncio.sleep(0.01)
+    async with aiohttp.ClientSession(url, headers=auth(fake)) as session:
+        assert (await call(session, "GET", "/load_tests"))[0] == 200  # a round trip meanwhile
     assert task.done() is False
     task.cancel()
     with pytest.raises(asyncio.CancelledError):
@@ -155,15 +157,12 @@ async def test_serve_forever_closes_on_cancel() -> None:
 
 
 async def test_close_cancels_a_stalled_request(fake: FakeK6Cloud, http: aiohttp.ClientSession):
-    fake.inject(Fault.stall(30))
+    fake.inject(Fault.stall(600))
     request = asyncio.create_task(call(http, "GET", "/load_tests"))
-    for _ in range(1000):
-        if fake.in_flight:
-            break
-        await asyncio.sleep(0.001)
+    await until(lambda: fake.in_flight == 1)
     started = time.monotonic()
     await fake.close()
-    assert time.monotonic() - started < 2
+    assert time.monotonic() - started < 30  # not the 600 s of the stall
     with pytest.raises(aiohttp.ClientError):
         await request
     assert fake.requests[0].status is None
