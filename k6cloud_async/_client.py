@@ -1,4 +1,9 @@
-"""``K6CloudClient``: configuration, lifecycle, and the API's resources."""
+"""``K6CloudClient``: configuration, lifecycle, and the API's resources.
+
+The client builds one ``Requestor`` (the transport, the configuration and the default call
+options) and hands it to each resource; ``with_options()`` is a client over another
+requestor that shares the same transport.
+"""
 
 from __future__ import annotations
 
@@ -15,33 +20,14 @@ from ._constants import (
     DEFAULT_MAX_RETRIES,
     DEFAULT_TIMEOUT,
 )
+from ._requestor import KEEP, Requestor, Timeout
 from ._retry import RetryPolicy
 from ._transport import CallOptions, Transport
+from ._validation import check_max_retries
 from .resources.load_tests import LoadTests
 from .resources.test_runs import TestRuns
 
 __all__ = ["K6CloudClient"]
-
-_KEEP: Any = object()
-
-
-def _check_max_retries(value: Any) -> int:
-    if type(value) is not int:
-        raise TypeError(f"max_retries must be an int, not {type(value).__name__}")
-    if value < 0:
-        raise ValueError(f"max_retries must be 0 or more, got {value}")
-    return value
-
-
-def _streaming(timeout: aiohttp.ClientTimeout) -> aiohttp.ClientTimeout:
-    """A script transfer may take longer than a JSON call: its total limit becomes a limit
-    on the time between reads, so a large archive is not cut off while bytes still flow."""
-    return aiohttp.ClientTimeout(
-        total=None,
-        connect=timeout.connect,
-        sock_connect=timeout.sock_connect,
-        sock_read=timeout.sock_read if timeout.sock_read is not None else timeout.total,
-    )
 
 
 class K6CloudClient:
@@ -87,16 +73,18 @@ class K6CloudClient:
             raise ValueError(
                 f"max_response_bytes must be a positive int, got {max_response_bytes!r}"
             )
-        self._config = ClientConfig.resolve(
+        config = ClientConfig.resolve(
             token=token,
             stack_id=stack_id,
             base_url=base_url,
             user_agent=user_agent,
             allow_insecure_http=allow_insecure_http,
+            proxy=proxy,
+            trust_env=trust_env,
         )
         policy = retry_policy or RetryPolicy()
-        self._transport = Transport(
-            self._config,
+        transport = Transport(
+            config,
             policy=policy,
             max_connections=max_connections,
             session=session,
@@ -106,18 +94,35 @@ class K6CloudClient:
             trace_configs=trace_configs,
             max_response_bytes=max_response_bytes,
         )
-        self._owns_transport = True
-        self._defaults = CallOptions(
+        defaults = CallOptions(
             timeout=resolve_timeout(timeout),
-            max_retries=_check_max_retries(max_retries),
+            max_retries=check_max_retries(max_retries),
             policy=policy,
         )
-        self._init_resources()
+        self._bind(Requestor(transport, config, defaults), owns_transport=True)
 
-    def _init_resources(self) -> None:
-        self._streaming_timeout = _streaming(self._defaults.timeout)
-        self.load_tests = LoadTests(self)
-        self.test_runs = TestRuns(self)
+    @classmethod
+    def _over(cls, requestor: Requestor) -> K6CloudClient:
+        """A client over ``requestor``, whose transport some other client owns and closes."""
+        client = cls.__new__(cls)
+        client._bind(requestor, owns_transport=False)
+        return client
+
+    def _bind(self, requestor: Requestor, *, owns_transport: bool) -> None:
+        """Hand ``requestor`` to every resource: the client's only state besides it is
+        whether ``close()`` closes the transport."""
+        self._requestor = requestor
+        self._owns_transport = owns_transport
+        self.load_tests = LoadTests(requestor)
+        self.test_runs = TestRuns(requestor)
+
+    @property
+    def _transport(self) -> Transport:
+        return self._requestor.transport
+
+    @property
+    def _config(self) -> ClientConfig:
+        return self._requestor.config
 
     @property
     def base_url(self) -> URL:
@@ -129,15 +134,15 @@ class K6CloudClient:
 
     @property
     def timeout(self) -> aiohttp.ClientTimeout:
-        return self._defaults.timeout
+        return self._requestor.defaults.timeout
 
     @property
     def max_retries(self) -> int:
-        return self._defaults.max_retries
+        return self._requestor.defaults.max_retries
 
     @property
     def retry_policy(self) -> RetryPolicy:
-        return self._defaults.policy
+        return self._requestor.defaults.policy
 
     @property
     def closed(self) -> bool:
@@ -146,59 +151,16 @@ class K6CloudClient:
     def with_options(
         self,
         *,
-        timeout: float | aiohttp.ClientTimeout | None = _KEEP,
-        max_retries: int = _KEEP,
-        retry_policy: RetryPolicy = _KEEP,
+        timeout: Timeout = KEEP,
+        max_retries: int = KEEP,
+        retry_policy: RetryPolicy = KEEP,
     ) -> K6CloudClient:
         """A client with other defaults that shares this one's connection pool and retry
         budget. Closing it does not close the pool; closing this client does."""
-        clone = object.__new__(type(self))
-        clone._config = self._config
-        clone._transport = self._transport
-        clone._owns_transport = False
-        clone._defaults = CallOptions(
-            timeout=self._defaults.timeout if timeout is _KEEP else resolve_timeout(timeout),
-            max_retries=(
-                self._defaults.max_retries
-                if max_retries is _KEEP
-                else _check_max_retries(max_retries)
-            ),
-            policy=self._defaults.policy if retry_policy is _KEEP else retry_policy,
+        requestor = self._requestor.with_options(
+            timeout=timeout, max_retries=max_retries, retry_policy=retry_policy
         )
-        clone._init_resources()
-        return clone
-
-    def _call_options(
-        self,
-        timeout: float | aiohttp.ClientTimeout | None,
-        max_retries: int | None,
-        *,
-        streaming: bool = False,
-    ) -> CallOptions:
-        """The options of one call: the client's defaults with the call's overrides."""
-        if self._transport.closed:
-            raise RuntimeError("this K6CloudClient is closed")
-        if timeout is None and max_retries is None:
-            if streaming:
-                return CallOptions(
-                    timeout=self._streaming_timeout,
-                    max_retries=self._defaults.max_retries,
-                    policy=self._defaults.policy,
-                )
-            return self._defaults
-        return CallOptions(
-            timeout=(
-                (self._streaming_timeout if streaming else self._defaults.timeout)
-                if timeout is None
-                else resolve_timeout(timeout)
-            ),
-            max_retries=(
-                self._defaults.max_retries
-                if max_retries is None
-                else _check_max_retries(max_retries)
-            ),
-            policy=self._defaults.policy,
-        )
+        return type(self)._over(requestor)
 
     async def close(self) -> None:
         """Close the connection pool (idempotent). A caller's session is left open."""

@@ -5,6 +5,7 @@ from __future__ import annotations
 import ipaddress
 import os
 import platform
+import urllib.request
 from collections.abc import Mapping
 from typing import Any, Final
 
@@ -74,11 +75,21 @@ class ClientConfig:
         user_agent: str | None,
         allow_insecure_http: bool,
         environ: Mapping[str, str] | None = None,
+        proxy: str | URL | None = None,
+        trust_env: bool = False,
     ) -> ClientConfig:
+        """The configuration, or ``ConfigurationError``/``TypeError`` before any request.
+
+        Plain ``http://`` needs ``allow_insecure_http=True`` unless nothing but loopback
+        sees the token: the base URL's host, and the proxy on the way if there is one
+        (``proxy=``, or with ``trust_env`` the proxy aiohttp takes from the environment).
+        """
         env = os.environ if environ is None else environ
         resolved_token = _resolve_token(token, env)
         resolved_stack = _resolve_stack_id(stack_id, env)
         url = _resolve_base_url(base_url, env, allow_insecure_http)
+        if url.scheme == "http" and not allow_insecure_http:
+            _check_plain_http_route(url, proxy, trust_env)
         agent = check_header_value(user_agent or default_user_agent(), "user_agent")
         headers = CIMultiDict(
             {
@@ -158,6 +169,32 @@ def _resolve_base_url(
     return url.with_path(url.path.rstrip("/") or "/")
 
 
+def _check_plain_http_route(url: URL, proxy: str | URL | None, trust_env: bool) -> None:
+    """Refuse a proxy off this machine in front of a plain-http base URL: it would read the
+    token in the clear."""
+    if proxy is not None and not isinstance(proxy, str | URL):
+        raise TypeError(f"proxy must be a str or yarl.URL, not {type(proxy).__name__}")
+    route = URL(proxy) if proxy is not None else _environment_proxy(url) if trust_env else None
+    if route is None:
+        return
+    if not route.host or not _is_loopback(route.host):
+        source = "proxy=" if proxy is not None else "the environment's proxy"
+        raise ConfigurationError(
+            f"refusing to send the token over plain http through {source} "
+            f"{route.host or str(route)!r}, which is not loopback: use https, "
+            "or pass allow_insecure_http=True"
+        )
+
+
+def _environment_proxy(url: URL) -> URL | None:
+    """The proxy aiohttp's ``trust_env`` would use for ``url`` (``*_proxy``/``no_proxy``)."""
+    assert url.host is not None
+    if urllib.request.proxy_bypass(url.host):
+        return None
+    proxy = urllib.request.getproxies().get(url.scheme)
+    return URL(proxy) if proxy else None
+
+
 def _is_loopback(host: str) -> bool:
     if host.lower() in _LOOPBACK_NAMES:
         return True
@@ -168,7 +205,8 @@ def _is_loopback(host: str) -> bool:
 
 
 def resolve_timeout(timeout: float | aiohttp.ClientTimeout | None) -> aiohttp.ClientTimeout:
-    """A number of seconds is the total timeout, with the default connect timeout."""
+    """A number of seconds is the total timeout of each attempt, with the default
+    ``sock_connect`` (never ``connect``, which would also count the wait for the pool)."""
     if timeout is None:
         return DEFAULT_TIMEOUT
     if isinstance(timeout, aiohttp.ClientTimeout):
@@ -180,4 +218,4 @@ def resolve_timeout(timeout: float | aiohttp.ClientTimeout | None) -> aiohttp.Cl
         )
     if timeout <= 0:
         raise ValueError(f"timeout must be positive, got {timeout}")
-    return aiohttp.ClientTimeout(total=float(timeout), connect=DEFAULT_TIMEOUT.connect)
+    return aiohttp.ClientTimeout(total=float(timeout), sock_connect=DEFAULT_TIMEOUT.sock_connect)

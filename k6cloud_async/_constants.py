@@ -13,7 +13,9 @@ ENV_TOKEN: Final = "K6_CLOUD_TOKEN"
 ENV_STACK_ID: Final = "K6_CLOUD_STACK_ID"
 ENV_HOST: Final = "K6_CLOUD_HOST_V6"
 
-DEFAULT_TIMEOUT: Final = aiohttp.ClientTimeout(total=60, connect=10)
+#: 60 s per attempt, 10 s for the TCP (and TLS) connect. ``sock_connect`` rather than
+#: ``connect``: aiohttp's ``connect`` also counts the wait for a free pooled connection.
+DEFAULT_TIMEOUT: Final = aiohttp.ClientTimeout(total=60, sock_connect=10)
 DEFAULT_MAX_RETRIES: Final = 2
 DEFAULT_MAX_CONNECTIONS: Final = 100
 

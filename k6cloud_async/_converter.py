@@ -25,7 +25,7 @@ from ._models import (
     ValidateOptionsRequest,
 )
 
-__all__ = ["decode", "decode_page", "to_dict"]
+__all__ = ["decode", "decode_list", "decode_page", "to_dict"]
 
 T = TypeVar("T")
 
@@ -202,6 +202,23 @@ def decode_page(data: Any, cls: type[T]) -> Page[T]:
         item_list: Any = list[cls]  # type: ignore[valid-type]
         raise _explain(values, item_list, f"a page of {cls.__name__}", path="$.value") from None
     return Page(items=items, count=count, next_link=next_link)
+
+
+def decode_list(data: Any, cls: type[T]) -> list[T]:
+    """Structure a JSON array of ``cls`` objects, bare or wrapped as ``{"value": [...]}``."""
+    path = "$"
+    if type(data) is dict and "value" in data:
+        data, path = data["value"], "$.value"
+    if type(data) is not list:
+        raise ResponseDecodeError(
+            f"expected an array of {cls.__name__}, got {_json_type(data)}", field=path
+        )
+    hook: Any = _structure_load_test if cls is LoadTest else _fast.get_structure_hook(cls)
+    try:
+        return [hook(item, cls) for item in data]
+    except Exception:
+        item_list: Any = list[cls]  # type: ignore[valid-type]
+        raise _explain(data, item_list, f"a list of {cls.__name__}", path=path) from None
 
 
 def _describe(exc: BaseException, _: type | None) -> str:

@@ -16,6 +16,7 @@ import aiohttp
 from ._constants import CHUNK_SIZE
 from ._errors import RequestTimeoutError, TransportError
 from ._scripts import ARCHIVE_TYPE, ProgressCallback
+from ._transport import is_encoded
 
 __all__ = ["ScriptDownload"]
 
@@ -52,8 +53,12 @@ class ScriptDownload:
 
     @property
     def size(self) -> int | None:
-        """The Content-Length the API announced, or None."""
-        return self._response.content_length
+        """The script's length in bytes, as the Content-Length announced it, or None.
+
+        None also when the body came compressed (``Content-Encoding``): the Content-Length
+        then counts encoded bytes, and the script's own length is known only once read.
+        """
+        return None if is_encoded(self._response) else self._response.content_length
 
     def __repr__(self) -> str:
         return (

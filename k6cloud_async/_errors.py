@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, Final
+
+from attrs import evolve
 
 from ._models import ErrorDetail, TestRun
 
@@ -25,10 +27,16 @@ __all__ = [
     "TransportError",
     "WaitTimeoutError",
     "api_error_from_response",
+    "redact",
 ]
 
 # How much of a non-JSON error body (an HTML page from a proxy, say) becomes the message.
 _MESSAGE_PREVIEW = 200
+
+#: What a secret is replaced with in an error.
+REDACTED: Final = "***"
+# A shorter "token" is no secret, and blanking every "t" in a message would help nobody.
+_MIN_SECRET_LENGTH: Final = 8
 
 
 class K6CloudError(Exception):
@@ -291,3 +299,55 @@ def _reason(status: int) -> str:
         return HTTPStatus(status).phrase
     except ValueError:
         return "error"
+
+
+def redact(error: K6CloudError, secret: str) -> None:
+    """Replace ``secret`` with ``***`` everywhere ``error`` could show it, in place.
+
+    That is its message and ``args``, every text attribute (``target``, ``url``, ``hint``,
+    ``request_id``…), its ``details`` and its notes. An error it was raised from, or raised
+    while handling, whose text holds the secret (a JSON error quoting the body) is dropped
+    from the chain; what the message needs of it is already there, redacted.
+    """
+    if len(secret) < _MIN_SECRET_LENGTH:
+        return
+    for name, value in list(vars(error).items()):
+        cleaned = _redacted(value, secret)
+        if cleaned is not value:
+            setattr(error, name, cleaned)
+    error.args = tuple(_redacted(arg, secret) for arg in error.args)
+    if error.__cause__ is not None and _shows(error.__cause__, secret):
+        error.__cause__ = None
+        error.__suppress_context__ = True
+    # A suppressed context is hidden from tracebacks, not from code that reads it.
+    if error.__context__ is not None and _shows(error.__context__, secret):
+        error.__context__ = None
+        error.__suppress_context__ = True
+
+
+def _redacted(value: Any, secret: str) -> Any:
+    if isinstance(value, str):
+        return value.replace(secret, REDACTED) if secret in value else value
+    if isinstance(value, ErrorDetail):
+        return evolve(
+            value,
+            code=_redacted(value.code, secret),
+            message=_redacted(value.message, secret),
+            target=_redacted(value.target, secret),
+        )
+    if isinstance(value, list):
+        return [_redacted(item, secret) for item in value]
+    return value
+
+
+def _shows(error: BaseException, secret: str) -> bool:
+    """Whether the text of ``error`` or of an error behind it holds ``secret``."""
+    seen: set[int] = set()
+    current: BaseException | None = error
+    while current is not None and id(current) not in seen:
+        seen.add(id(current))
+        texts = [str(current), repr(current)] + [repr(v) for v in vars(current).values()]
+        if any(secret in text for text in texts):
+            return True
+        current = current.__cause__ or current.__context__
+    return False

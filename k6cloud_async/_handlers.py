@@ -5,14 +5,16 @@ from __future__ import annotations
 from typing import Generic, TypeVar
 
 import aiohttp
+from yarl import URL
 
 from . import _json
-from ._converter import decode, decode_page
+from ._converter import decode, decode_list, decode_page
 from ._errors import ResponseDecodeError
 from ._models import Page
+from ._pagination import check_next_link
 from ._transport import read_body
 
-__all__ = ["JsonModel", "JsonPage", "NoContent"]
+__all__ = ["JsonList", "JsonModel", "JsonPage", "NoContent"]
 
 T = TypeVar("T")
 
@@ -42,8 +44,26 @@ class JsonModel(Generic[T]):
         return decode(await _read_json(response, self._limit), self._cls)
 
 
+class JsonList(Generic[T]):
+    """Decodes a list of models: a bare JSON array, or one wrapped as ``{"value": [...]}``."""
+
+    __slots__ = ("_cls", "_limit")
+
+    def __init__(self, cls: type[T], limit: int) -> None:
+        self._cls = cls
+        self._limit = limit
+
+    async def __call__(self, response: aiohttp.ClientResponse) -> list[T]:
+        return decode_list(await _read_json(response, self._limit), self._cls)
+
+
 class JsonPage(Generic[T]):
-    """Decodes a listing body into a ``Page``."""
+    """Decodes a listing body into a ``Page``, whose ``next_link`` is checked and absolute.
+
+    The link is checked here, against the URL of the page it came from, so that a link the
+    token must not follow fails as the call that brought it (a relative one is resolved
+    against that URL and kept absolute, so it can resume a listing later).
+    """
 
     __slots__ = ("_cls", "_limit")
 
@@ -52,7 +72,12 @@ class JsonPage(Generic[T]):
         self._limit = limit
 
     async def __call__(self, response: aiohttp.ClientResponse) -> Page[T]:
-        return decode_page(await _read_json(response, self._limit), self._cls)
+        page = decode_page(await _read_json(response, self._limit), self._cls)
+        if page.next_link is not None:
+            url = check_next_link(page, response.url, set(), page_url=response.url)
+            if url is not None and not URL(page.next_link).is_absolute():
+                page.next_link = str(url)
+        return page
 
 
 class NoContent:

@@ -17,11 +17,16 @@ __all__ = ["check_next_link", "iterate_items", "iterate_pages", "resume_url"]
 T = TypeVar("T")
 
 
-def check_next_link(page: Page[T], origin: URL, seen: set[str]) -> URL | None:
+def check_next_link(
+    page: Page[T], origin: URL, seen: set[str], *, page_url: URL | None = None
+) -> URL | None:
     """The URL of the next page, or None at the end; a link that cannot be right is an error.
 
-    A link to another origin would carry the token elsewhere; a link seen before, or one
-    that follows an empty page, would loop forever.
+    A relative link is resolved against ``page_url``, the URL the page came from (RFC 3986;
+    ``origin`` when not given). A link the token must not follow raises
+    ``ResponseDecodeError`` naming it: one that is not a URI, not http(s), carries
+    credentials or points to another origin (it would carry the token elsewhere), and one
+    seen before or following an empty page (it would loop forever).
     """
     link = page.next_link
     if link is None:
@@ -30,26 +35,42 @@ def check_next_link(page: Page[T], origin: URL, seen: set[str]) -> URL | None:
         raise ResponseDecodeError(
             f"an empty page has a next link ({link}): refusing to loop", field="$.@nextLink"
         )
-    if link in seen:
+    url = _follow(link, page_url if page_url is not None else origin, origin)
+    key = str(url)
+    if key in seen:
         raise ResponseDecodeError(
             f"the next link repeats an earlier one ({link}): refusing to loop",
             field="$.@nextLink",
         )
+    seen.add(key)
+    return url
+
+
+def _follow(link: str, page_url: URL, origin: URL) -> URL:
+    """The absolute URL ``link`` points to, if the token may go there."""
+
+    def refuse(why: str, shown: str = link) -> ResponseDecodeError:
+        return ResponseDecodeError(f"the next link {shown!r} {why}", field="$.@nextLink")
+
+    # yarl quietly drops or escapes what a URI may not hold, which can change the host.
+    if any(ch <= " " or ch == "\x7f" for ch in link):
+        raise refuse("holds whitespace or control characters: it is not a URI")
     try:
-        url = URL(link)
-    except (TypeError, ValueError) as exc:
-        raise ResponseDecodeError(
-            f"the next link is not a URL: {exc}", field="$.@nextLink"
-        ) from None
-    if not url.is_absolute():
-        url = origin.join(url)
-    if not url.scheme or url.origin() != origin.origin():
-        raise ResponseDecodeError(
-            f"the next link points to another origin ({link}); the token is only "
-            f"sent to {origin.origin()}",
-            field="$.@nextLink",
-        )
-    seen.add(link)
+        reference = URL(link)
+        if reference.scheme and not reference.host:
+            raise refuse("has a scheme but no host")
+        url = page_url.join(reference)
+        host, port = url.host, url.port
+        str(url)  # encodes the host (IDNA), which may fail too
+    except (TypeError, ValueError, UnicodeError) as exc:
+        raise refuse(f"is not a URL the client can request ({exc})") from None
+    if url.scheme not in ("http", "https"):
+        raise refuse(f"has the scheme {url.scheme!r}: only http(s) is followed")
+    if url.user is not None or url.password is not None:
+        shown = str(url.with_password("***")) if url.password is not None else link
+        raise refuse("carries credentials: refusing to follow it", shown)
+    if not host or port is None or url.origin() != origin.origin():
+        raise refuse(f"points to another origin; the token is only sent to {origin.origin()}")
     return url
 
 
@@ -86,16 +107,17 @@ async def iterate_pages(
     seen: set[str] = set()
     ahead: asyncio.Task[Page[T]] | None = None
     try:
-        page = await fetch(first)
+        url = first
+        page = await fetch(url)
         while True:
-            next_url = check_next_link(page, origin, seen)
+            next_url = check_next_link(page, origin, seen, page_url=url)
             if next_url is not None:
                 ahead = asyncio.ensure_future(fetch(next_url))
             yield page
-            if ahead is None:
+            if ahead is None or next_url is None:
                 return
             page = await ahead
-            ahead = None
+            url, ahead = next_url, None
     finally:
         if ahead is not None:
             ahead.cancel()

@@ -1,8 +1,10 @@
 """When to retry, how long to wait, and the retry budget a client's calls share.
 
-Pure decisions only: the transport asks and sleeps. Which calls may be repeated is decided
-per operation (``Replay``) rather than per HTTP method, because ``start`` is a POST that is
-safe to repeat with the same idempotency key while ``create`` is a POST that is not.
+Pure decisions only: the transport asks ``decide_retry`` after each failed attempt and
+sleeps for the wait it gets, or raises with the reason it gets. Which calls may be repeated
+is decided per operation (``Replay``) rather than per HTTP method, because ``start`` is a
+POST that is safe to repeat with the same idempotency key while ``create`` is a POST that
+is not.
 """
 
 from __future__ import annotations
@@ -10,18 +12,20 @@ from __future__ import annotations
 import enum
 import math
 import random
-import time
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 from typing import Final
 
-from attrs import define, field, validators
+from attrs import define, field, frozen, validators
 
 __all__ = [
     "RETRYABLE_STATUSES",
+    "Decision",
+    "Failure",
     "Replay",
     "RetryBudget",
     "RetryPolicy",
+    "decide_retry",
     "parse_retry_after",
 ]
 
@@ -94,6 +98,93 @@ class RetryBudget:
         self._tokens = min(self._policy.budget_capacity, self._tokens + self._policy.success_refund)
 
 
+@frozen
+class Failure:
+    """What a failed attempt tells the decision.
+
+    ``status`` is the HTTP status of an error response, or None when the request failed in
+    transport. ``sent`` is False only when the request provably never reached the server
+    (no connection); ``after_timeout`` when the attempt timed out; ``permanent`` when no
+    retry can fix it (a TLS failure, an invalid URL); ``retry_after`` the seconds the API
+    asked to wait.
+    """
+
+    status: int | None = None
+    retry_after: float | None = None
+    sent: bool = True
+    after_timeout: bool = False
+    permanent: bool = False
+
+
+@frozen
+class Decision:
+    """Retry after ``wait`` seconds, or (``wait`` is None) give up; ``reason`` says why it
+    gave up when the error alone does not (it becomes the error's ``hint``)."""
+
+    wait: float | None
+    reason: str | None = None
+
+    @property
+    def retry(self) -> bool:
+        return self.wait is not None
+
+
+_GIVE_UP: Final = Decision(None)
+
+
+def decide_retry(
+    failure: Failure,
+    *,
+    attempt: int,
+    max_retries: int,
+    replay: Replay,
+    policy: RetryPolicy,
+    budget: RetryBudget,
+    not_replayable: str | None = None,
+    now: float = 0.0,
+    deadline: float | None = None,
+    rng: random.Random | None = None,
+) -> Decision:
+    """Whether to send attempt ``attempt + 1`` of a call, and after how long.
+
+    ``not_replayable`` is why the request body cannot be sent again (None when it can);
+    ``now`` and ``deadline`` are readings of one clock. The checks, in order: a status that
+    is not transient, a ``Retry-After`` above ``policy.max_retry_after``, a permanent
+    failure, ``max_retries`` reached, the operation's ``replay`` rule, the body, the budget
+    (its tokens are taken only when the answer is to retry), and the deadline. The wait is
+    the jittered backoff, or the ``Retry-After`` when that is longer.
+    """
+    if failure.status is not None:
+        if failure.status not in RETRYABLE_STATUSES:
+            return _GIVE_UP
+        if failure.retry_after is not None and failure.retry_after > policy.max_retry_after:
+            return Decision(
+                None,
+                f"not retried: the API asked to wait {failure.retry_after:g}s, more than "
+                f"RetryPolicy.max_retry_after ({policy.max_retry_after:g}s)",
+            )
+    elif failure.permanent:
+        return _GIVE_UP
+    if attempt > max_retries:
+        return _GIVE_UP
+    if replay is Replay.UNPROCESSED_ONLY and failure.sent and failure.status != 429:
+        return Decision(
+            None,
+            "not retried: the request may have been processed, so the test may exist; "
+            "look it up by name before creating it again",
+        )
+    if not_replayable is not None:
+        return Decision(None, f"not retried: {not_replayable}")
+    wait = policy.backoff(attempt, rng)
+    if failure.retry_after is not None:
+        wait = max(wait, failure.retry_after)
+    if deadline is not None and now + wait >= deadline:
+        return Decision(None, "not retried: the call's deadline would pass")
+    if not budget.try_acquire(after_timeout=failure.after_timeout):
+        return Decision(None, "not retried: the client's retry budget is spent")
+    return Decision(wait)
+
+
 def parse_retry_after(value: str | None, *, now: float | None = None) -> float | None:
     """Seconds to wait from a ``Retry-After`` header (delta-seconds or an HTTP-date)."""
     if not value:
@@ -113,7 +204,3 @@ def parse_retry_after(value: str | None, *, now: float | None = None) -> float |
     if not math.isfinite(seconds) or seconds < 0:
         return None
     return seconds
-
-
-def monotonic() -> float:
-    return time.monotonic()

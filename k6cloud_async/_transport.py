@@ -1,7 +1,8 @@
 """The session wrapper: one pooled aiohttp session, the headers, and one call with its retries.
 
 Everything that decides (error mapping, retry policy, URL checks) lives in pure modules; this
-one only moves bytes, sleeps between attempts and keeps the connection pool tidy.
+one only moves bytes, sleeps between attempts and keeps the connection pool tidy. Its sleep
+and clock are injectable, so that tests of waits and deadlines take no real time.
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ import asyncio
 import logging
 import random
 import time
+import weakref
 from collections.abc import Awaitable, Callable, Mapping
 from typing import Any, Protocol, TypeVar
 
@@ -27,14 +29,19 @@ from ._errors import (
     ResponseDecodeError,
     TransportError,
     api_error_from_response,
+    redact,
 )
-from ._retry import RETRYABLE_STATUSES, Replay, RetryBudget, RetryPolicy, parse_retry_after
+from ._retry import Failure, Replay, RetryBudget, RetryPolicy, decide_retry, parse_retry_after
 
-__all__ = ["CallOptions", "RequestBody", "Transport", "read_body"]
+__all__ = ["CallOptions", "Clock", "RequestBody", "Sleep", "Transport", "is_encoded", "read_body"]
 
 R = TypeVar("R")
 
 logger = logging.getLogger("k6cloud_async")
+
+#: Waits between attempts; reads the time that a call's deadline is measured on.
+Sleep = Callable[[float], Awaitable[None]]
+Clock = Callable[[], float]
 
 # Errors raised before a request reached the server: safe to retry even for ``create``.
 _NOT_SENT = (aiohttp.ClientConnectorError, aiohttp.ConnectionTimeoutError)
@@ -82,6 +89,8 @@ class Transport:
         trust_env: bool,
         trace_configs: list[aiohttp.TraceConfig] | None,
         max_response_bytes: int = DEFAULT_MAX_RESPONSE_BYTES,
+        sleep: Sleep = asyncio.sleep,
+        clock: Clock = time.monotonic,
     ) -> None:
         self.config = config
         self.budget = RetryBudget(policy)
@@ -95,6 +104,18 @@ class Transport:
         self._trace_configs = trace_configs
         self._closed = False
         self._rng = random.Random()
+        self._sleep = sleep
+        self._clock = clock
+        # The pool's slots, taken before a request is handed to aiohttp, so that waiting
+        # for a free connection counts against no aiohttp timeout (``connect`` and
+        # ``total`` both include aiohttp's own pool wait). A caller's session keeps its own.
+        self._slots = asyncio.Semaphore(max_connections) if session is None else None
+        # Calls in flight (task -> its cancel count on entry), the ones close() cancelled,
+        # and streamed responses still open: close() breaks all of them.
+        self._in_flight: dict[asyncio.Task[Any], int] = {}
+        self._cancelled_by_close: set[asyncio.Task[Any]] = set()
+        self._streams: weakref.WeakSet[aiohttp.ClientResponse] = weakref.WeakSet()
+        self._decodes = True
 
     @property
     def closed(self) -> bool:
@@ -116,16 +137,41 @@ class Transport:
                 # Cookies are not part of this API; never keep or replay them.
                 cookie_jar=aiohttp.DummyCookieJar(),
             )
+        self._decodes = session.auto_decompress
         return session
 
     async def close(self) -> None:
-        """Close the session if this transport opened it (idempotent)."""
+        """Close the session if this transport opened it (idempotent).
+
+        Every call still in flight (waiting for a connection, sending, reading, or waiting
+        to retry) and every script download still being read fails at once with a
+        ``TransportError`` saying the client was closed, whether or not the session is ours.
+        """
         if self._closed:
             return
         self._closed = True
+        self._break_in_flight()
         session, self._session = self._session, None
         if session is not None and self._owns_session:
             await session.close()
+
+    def _break_in_flight(self) -> None:
+        current = asyncio.current_task()
+        for task in list(self._in_flight):
+            if task is not current and not task.done():
+                self._cancelled_by_close.add(task)
+                task.cancel()
+        for response in list(self._streams):
+            if not response.closed:
+                # A reader waiting on the body wakes with this error; close() keeps it.
+                response.content.set_exception(
+                    TransportError(
+                        f"{response.method} {_display(response.url)}: the client was closed "
+                        "while the body was being read"
+                    )
+                )
+                response.close()
+        self._streams.clear()
 
     async def call(
         self,
@@ -152,48 +198,85 @@ class Transport:
                 f"base URL's origin {self.config.base_url.origin()}"
             )
         session = self.session()
+        if not self._decodes:
+            # The session would hand over compressed bytes as they came: ask for none.
+            headers = {**(headers or {}), "Accept-Encoding": "identity"}
         request_headers = self._headers(headers, idempotency_key)
         policy = options.policy
-        started = time.monotonic()
+        started = self._clock()
         deadline = None if policy.deadline is None else started + policy.deadline
         attempt = 0
-        while True:
-            attempt += 1
-            try:
-                error, processed, after_timeout, retry_after = await self._attempt_once(
-                    session, method, url, handler, body, request_headers, options, deadline, attempt
+        task = asyncio.current_task()
+        if task is not None:
+            self._in_flight[task] = task.cancelling()
+        try:
+            while True:
+                attempt += 1
+                try:
+                    error, processed, after_timeout, retry_after = await self._attempt_once(
+                        session,
+                        method,
+                        url,
+                        handler,
+                        body,
+                        request_headers,
+                        options,
+                        deadline,
+                        attempt,
+                    )
+                except K6CloudError as failure:  # the handler refused a successful response
+                    self._finish(failure, attempt, idempotency_key)
+                    raise
+                if error is None:
+                    self.budget.refund()
+                    result: R = processed
+                    return result
+                decision = decide_retry(
+                    _failure(error, processed is not _NOT_SENT_MARK, after_timeout, retry_after),
+                    attempt=attempt,
+                    max_retries=options.max_retries,
+                    replay=replay,
+                    policy=policy,
+                    budget=self.budget,
+                    not_replayable=_why_not_replayable(body),
+                    now=self._clock(),
+                    deadline=deadline,
+                    rng=self._rng,
                 )
-            except K6CloudError as failure:  # the handler refused a successful response
-                self._finish(failure, attempt, idempotency_key)
+                wait = decision.wait
+                if wait is None:
+                    if decision.reason is not None:
+                        error.hint = decision.reason
+                    self._finish(error, attempt, idempotency_key)
+                    raise error
+                logger.info(
+                    "retrying %s %s in %.2fs after %s (attempt %d of %d)",
+                    method,
+                    _display(url),
+                    wait,
+                    _reason(error),
+                    attempt,
+                    options.max_retries + 1,
+                )
+                await self._sleep(wait)
+        except asyncio.CancelledError:
+            if not self._was_cancelled_by_close(task):
                 raise
-            if error is None:
-                self.budget.refund()
-                result: R = processed
-                return result
-            wait = self._retry_wait(
-                error,
-                attempt=attempt,
-                options=options,
-                replay=replay,
-                body=body,
-                sent=processed is not _NOT_SENT_MARK,
-                after_timeout=after_timeout,
-                retry_after=retry_after,
-                deadline=deadline,
+            closed = TransportError(
+                f"{method} {_display(url)}: the client was closed while the call was in flight"
             )
-            if wait is None:
-                self._finish(error, attempt, idempotency_key)
-                raise error
-            logger.info(
-                "retrying %s %s in %.2fs after %s (attempt %d of %d)",
-                method,
-                _display(url),
-                wait,
-                _reason(error),
-                attempt,
-                options.max_retries + 1,
-            )
-            await asyncio.sleep(wait)
+            self._finish(closed, attempt, idempotency_key)
+            raise closed from None
+        finally:
+            if task is not None:
+                self._in_flight.pop(task, None)
+                self._cancelled_by_close.discard(task)
+
+    def _was_cancelled_by_close(self, task: asyncio.Task[Any] | None) -> bool:
+        """Whether close() alone cancelled ``task`` (a cancel from its caller still wins)."""
+        if task is None or task not in self._cancelled_by_close:
+            return False
+        return task.uncancel() <= self._in_flight.get(task, 0)
 
     async def _attempt_once(
         self,
@@ -207,9 +290,52 @@ class Transport:
         deadline: float | None,
         attempt: int,
     ) -> tuple[K6CloudError | None, Any, bool, float | None]:
-        """One request. Returns (error, result or sent-marker, after_timeout, retry_after)."""
+        """One request. Returns (error, result or sent-marker, after_timeout, retry_after).
+
+        The attempt first waits for a slot in the pool, for as long as it takes (or until
+        the call's deadline): its timeout starts once it holds one.
+        """
+        if self._slots is None:
+            return await self._attempt_with_slot(
+                session, method, url, handler, body, headers, options, deadline, attempt
+            )
+        await self._take_slot(self._slots, method, url, deadline)
+        try:
+            return await self._attempt_with_slot(
+                session, method, url, handler, body, headers, options, deadline, attempt
+            )
+        finally:
+            self._slots.release()
+
+    async def _take_slot(
+        self, slots: asyncio.Semaphore, method: str, url: URL, deadline: float | None
+    ) -> None:
+        if deadline is None or not slots.locked():
+            await slots.acquire()
+            return
+        try:
+            await asyncio.wait_for(slots.acquire(), max(0.0, deadline - self._clock()))
+        except TimeoutError:
+            # Raised, not returned: a retry would only queue again, so it spends no budget.
+            raise RequestTimeoutError(
+                f"{method} {_display(url)}: the call's deadline passed while it waited for "
+                "a free connection in the client's pool"
+            ) from None
+
+    async def _attempt_with_slot(
+        self,
+        session: aiohttp.ClientSession,
+        method: str,
+        url: URL,
+        handler: Callable[[aiohttp.ClientResponse], Awaitable[R]],
+        body: RequestBody | bytes | None,
+        headers: Mapping[str, str],
+        options: CallOptions,
+        deadline: float | None,
+        attempt: int,
+    ) -> tuple[K6CloudError | None, Any, bool, float | None]:
         began = time.monotonic()
-        timeout = _bounded(options.timeout, deadline)
+        timeout = _bounded(options.timeout, deadline, self._clock)
         data = body.payload() if body is not None and not isinstance(body, bytes) else body
         try:
             response = await session.request(
@@ -238,6 +364,14 @@ class Transport:
         status = response.status
         request_id = _request_id(response)
         _log_attempt(method, url, status, attempt, began)
+        if not self._decodes and is_encoded(response):
+            response.close()
+            raise ResponseDecodeError(
+                f"{method} {_display(url)}: the response is "
+                f"{response.headers.get('Content-Encoding')}-encoded although identity was "
+                "asked for, and the session does not decode it (auto_decompress=False)",
+                request_id=request_id,
+            )
         if status >= 300:
             retry_after = parse_retry_after(response.headers.get("Retry-After"))
             try:
@@ -273,62 +407,9 @@ class Transport:
         except BaseException:
             response.close()
             raise
+        if result is response:  # kept open for streaming: close() must be able to break it
+            self._streams.add(response)
         return None, result, False, None
-
-    def _retry_wait(
-        self,
-        error: K6CloudError,
-        *,
-        attempt: int,
-        options: CallOptions,
-        replay: Replay,
-        body: RequestBody | bytes | None,
-        sent: bool,
-        after_timeout: bool,
-        retry_after: float | None,
-        deadline: float | None,
-    ) -> float | None:
-        """Seconds to wait before the next attempt, or None to raise ``error`` now."""
-        policy = options.policy
-        if isinstance(error, APIError):
-            if error.status not in RETRYABLE_STATUSES:
-                return None
-            if retry_after is not None and retry_after > policy.max_retry_after:
-                _add_note(
-                    error,
-                    f"not retried: the API asked to wait {retry_after:g}s, more than "
-                    f"RetryPolicy.max_retry_after ({policy.max_retry_after:g}s)",
-                )
-                return None
-        elif isinstance(error, TransportError):
-            if isinstance(error.__cause__, _PERMANENT):
-                return None
-        else:
-            return None
-        if attempt > options.max_retries:
-            return None
-        if replay is Replay.UNPROCESSED_ONLY:
-            unprocessed = not sent or (isinstance(error, APIError) and error.status == 429)
-            if not unprocessed:
-                _add_note(
-                    error,
-                    "not retried: the request may have been processed, so the test may "
-                    "exist; look it up by name before creating it again",
-                )
-                return None
-        if body is not None and not isinstance(body, bytes) and not body.replayable:
-            _add_note(error, f"not retried: {body.why_not_replayable}")
-            return None
-        if not self.budget.try_acquire(after_timeout=after_timeout):
-            _add_note(error, "not retried: the client's retry budget is spent")
-            return None
-        wait = policy.backoff(attempt, self._rng)
-        if retry_after is not None:
-            wait = max(wait, retry_after)
-        if deadline is not None and time.monotonic() + wait >= deadline:
-            _add_note(error, "not retried: the call's deadline would pass")
-            return None
-        return wait
 
     def _headers(
         self, extra: Mapping[str, str] | None, idempotency_key: str | None
@@ -342,19 +423,31 @@ class Transport:
             headers["K6-Idempotency-Key"] = idempotency_key
         return headers
 
-    @staticmethod
-    def _finish(error: K6CloudError, attempts: int, idempotency_key: str | None) -> None:
+    def _finish(self, error: K6CloudError, attempts: int, idempotency_key: str | None) -> None:
         error.attempts = attempts
         if idempotency_key is not None:
             error.idempotency_key = idempotency_key
+        # A server or proxy may echo the Authorization header back in a body or header.
+        redact(error, self.config.token.reveal())
 
 
 _NOT_SENT_MARK: Any = object()
 
 
+def is_encoded(response: aiohttp.ClientResponse) -> bool:
+    """Whether the body came with a content coding (gzip, deflate…): its Content-Length
+    then counts the encoded bytes, not the bytes the reader gets."""
+    coding = response.headers.get("Content-Encoding", "")
+    return coding.strip().lower() not in ("", "identity")
+
+
 async def read_body(response: aiohttp.ClientResponse, limit: int) -> bytes:
-    """The whole body, refusing one larger than ``limit`` bytes before buffering it."""
-    length = response.content_length
+    """The whole (decoded) body, refusing one larger than ``limit`` bytes.
+
+    An announced Content-Length over the limit is refused before reading. A compressed body
+    is capped as it is decoded: a few kilobytes of gzip can expand to gigabytes.
+    """
+    length = None if is_encoded(response) else response.content_length
     if length is not None and length > limit:
         raise ResponseDecodeError(
             f"response body of {length} bytes exceeds the limit of {limit} bytes"
@@ -366,15 +459,39 @@ async def read_body(response: aiohttp.ClientResponse, limit: int) -> bytes:
     async for chunk in response.content.iter_any():
         size += len(chunk)
         if size > limit:
-            raise ResponseDecodeError(f"response body exceeds the limit of {limit} bytes")
+            raise ResponseDecodeError(
+                f"response body exceeds the limit of {limit} bytes"
+                + (" once decoded" if length is None and is_encoded(response) else "")
+            )
         chunks.append(chunk)
     return b"".join(chunks)
 
 
-def _bounded(timeout: aiohttp.ClientTimeout, deadline: float | None) -> aiohttp.ClientTimeout:
+def _failure(
+    error: K6CloudError, sent: bool, after_timeout: bool, retry_after: float | None
+) -> Failure:
+    """The facts of a failed attempt that the retry decision reads."""
+    if isinstance(error, APIError):
+        return Failure(status=error.status, retry_after=retry_after, sent=sent)
+    return Failure(
+        sent=sent,
+        after_timeout=after_timeout,
+        permanent=not isinstance(error, TransportError) or isinstance(error.__cause__, _PERMANENT),
+    )
+
+
+def _why_not_replayable(body: RequestBody | bytes | None) -> str | None:
+    if body is None or isinstance(body, bytes) or body.replayable:
+        return None
+    return body.why_not_replayable
+
+
+def _bounded(
+    timeout: aiohttp.ClientTimeout, deadline: float | None, clock: Clock
+) -> aiohttp.ClientTimeout:
     if deadline is None:
         return timeout
-    remaining = max(0.001, deadline - time.monotonic())
+    remaining = max(0.001, deadline - clock())
     total = remaining if timeout.total is None else min(timeout.total, remaining)
     return aiohttp.ClientTimeout(
         total=total,
@@ -423,7 +540,3 @@ def _reason(error: K6CloudError) -> str:
     if isinstance(error, APIError):
         return f"status {error.status}"
     return type(error.__cause__ or error).__name__
-
-
-def _add_note(error: K6CloudError, note: str) -> None:
-    error.hint = note

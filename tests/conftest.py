@@ -14,6 +14,10 @@ from aiohttp import web
 import k6cloud_async as k6
 from k6cloud_async.testing import FakeK6Cloud
 
+# The library's pytest plugin, loaded here rather than from its entry point (-p no:k6cloud in
+# pyproject.toml) so that coverage has started when it imports the package.
+pytest_plugins = ["k6cloud_async.testing._plugin"]
+
 
 @pytest.fixture(autouse=True)
 def _no_k6_environment(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -125,7 +125,9 @@ def test_the_token_is_not_in_any_repr() -> None:
 
 def test_timeouts_are_numbers_or_client_timeouts() -> None:
     assert resolve_timeout(5).total == 5
-    assert resolve_timeout(5).connect == 10
+    # sock_connect, not connect: aiohttp's connect would count the wait for a pooled slot
+    assert resolve_timeout(5).sock_connect == 10
+    assert resolve_timeout(5).connect is None
     custom = aiohttp.ClientTimeout(total=3)
     assert resolve_timeout(custom) is custom
     with pytest.raises(ValueError, match="timeout"):

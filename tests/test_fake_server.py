@@ -453,8 +453,11 @@ async def test_patch_load_test(
         status, body = await call(http, "PATCH", path, json=payload)
         assert status == expected, payload
         assert_error(body, code, target)
-    status, body = await call(http, "PATCH", path, data=b"{nope")
+    status, body = await call(
+        http, "PATCH", path, data=b"{nope", headers={"Content-Type": "application/json"}
+    )
     assert status == 400
+    assert_error(body, "validation_error")
     status, body = await call(http, "PATCH", "/load_tests/99", json={"name": "x"})
     assert status == 404
 

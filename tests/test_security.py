@@ -366,3 +366,188 @@ class TestTrustEnv:
             assert (await client.load_tests.get(test_id)).id == test_id
         async with _client(fake.base_url, token=fake.token) as client:
             assert client._transport.session()._trust_env is False
+
+
+# -- plain http only when nothing but loopback is involved -------------------------------
+
+_PROXY_VARIABLES = (
+    "HTTP_PROXY",
+    "HTTPS_PROXY",
+    "ALL_PROXY",
+    "NO_PROXY",
+    "http_proxy",
+    "https_proxy",
+    "all_proxy",
+    "no_proxy",
+)
+
+
+@pytest.fixture
+def no_proxy_environment(monkeypatch: pytest.MonkeyPatch) -> pytest.MonkeyPatch:
+    for name in _PROXY_VARIABLES:
+        monkeypatch.delenv(name, raising=False)
+    return monkeypatch
+
+
+class TestPlainHttpThroughAProxy:
+    @pytest.mark.parametrize(
+        "proxy", ["http://proxy.example:3128", URL("http://10.0.0.8:3128"), "http://[2001:db8::2]"]
+    )
+    def test_a_proxy_off_this_machine_is_refused(self, proxy: str | URL) -> None:
+        with pytest.raises(k6.ConfigurationError, match="allow_insecure_http"):
+            k6.K6CloudClient("t", 1, base_url="http://127.0.0.1:8080", proxy=proxy)
+
+    @pytest.mark.parametrize("proxy", ["http://127.0.0.1:3128", "http://localhost:3128"])
+    async def test_a_loopback_proxy_is_accepted(self, proxy: str) -> None:
+        async with k6.K6CloudClient("t", 1, base_url="http://127.0.0.1:8080", proxy=proxy):
+            pass
+
+    async def test_allow_insecure_http_or_https_accept_any_proxy(self) -> None:
+        proxy = "http://proxy.example:3128"
+        async with k6.K6CloudClient(
+            "t", 1, base_url="http://127.0.0.1:8080", proxy=proxy, allow_insecure_http=True
+        ):
+            pass
+        async with k6.K6CloudClient("t", 1, base_url="https://api.k6.io", proxy=proxy):
+            pass
+
+    def test_a_proxy_of_the_wrong_type_is_a_type_error(self) -> None:
+        with pytest.raises(TypeError, match="proxy"):
+            k6.K6CloudClient("t", 1, base_url="http://127.0.0.1:8080", proxy=3128)  # type: ignore[arg-type]
+
+    @pytest.mark.parametrize("variable", ["HTTP_PROXY", "http_proxy"])
+    def test_trust_env_with_a_proxy_variable_is_refused(
+        self, no_proxy_environment: pytest.MonkeyPatch, variable: str
+    ) -> None:
+        no_proxy_environment.setenv(variable, "http://proxy.example:3128")
+
+        with pytest.raises(k6.ConfigurationError, match="environment's proxy"):
+            k6.K6CloudClient("t", 1, base_url="http://127.0.0.1:8080", trust_env=True)
+
+    async def test_trust_env_is_fine_when_the_proxy_is_bypassed_or_unused(
+        self, no_proxy_environment: pytest.MonkeyPatch
+    ) -> None:
+        no_proxy_environment.setenv("HTTPS_PROXY", "http://proxy.example:3128")  # https only
+        async with k6.K6CloudClient("t", 1, base_url="http://127.0.0.1:8080", trust_env=True):
+            pass
+        no_proxy_environment.setenv("HTTP_PROXY", "http://proxy.example:3128")
+        no_proxy_environment.setenv("NO_PROXY", "127.0.0.1")
+        async with k6.K6CloudClient("t", 1, base_url="http://127.0.0.1:8080", trust_env=True):
+            pass
+        # Without trust_env the environment is not read.
+        no_proxy_environment.delenv("NO_PROXY")
+        async with k6.K6CloudClient("t", 1, base_url="http://127.0.0.1:8080"):
+            pass
+
+
+# -- a server echoing the token back ----------------------------------------------------
+
+
+def _echo(request: web.Request) -> str:
+    return request.headers.get("Authorization", "")
+
+
+class EchoServer(CannedServer):
+    """Routes that put the request's Authorization header wherever an error reads from."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.routes[("GET", "/cloud/v6/load_tests/1")] = self._json_error
+        self.routes[("GET", "/cloud/v6/load_tests/2")] = self._text_error
+        self.routes[("GET", "/cloud/v6/load_tests/3")] = self._not_json
+        self.routes[("GET", "/cloud/v6/load_tests/4")] = self._header_only
+        self.routes[("GET", "/cloud/v6/load_tests")] = self._foreign_link
+
+    async def _json_error(self, request: web.Request) -> web.StreamResponse:
+        echoed = _echo(request)
+        body = {
+            "error": {
+                "code": f"bad_{echoed}",
+                "message": f"rejected {echoed}",
+                "target": echoed,
+                "details": [{"code": echoed, "message": f"token {echoed}", "target": echoed}],
+            }
+        }
+        return web.json_response(body, status=400, headers={"X-Request-Id": echoed})
+
+    async def _text_error(self, request: web.Request) -> web.StreamResponse:
+        return web.Response(text=f"<h1>502</h1> you sent {_echo(request)}", status=502)
+
+    async def _not_json(self, request: web.Request) -> web.StreamResponse:
+        return web.Response(text=f"hello {_echo(request)}", content_type="text/plain")
+
+    async def _header_only(self, request: web.Request) -> web.StreamResponse:
+        return web.Response(status=404, headers={"X-Request-Id": _echo(request)})
+
+    async def _foreign_link(self, request: web.Request) -> web.StreamResponse:
+        token = _echo(request).removeprefix("Bearer ")
+        body = {"value": [TEST_JSON], "@nextLink": f"http://evil.example/?token={token}"}
+        return web.json_response(body)
+
+
+@pytest.fixture
+async def echo() -> AsyncIterator[EchoServer]:
+    server = EchoServer()
+    await server.start()
+    try:
+        yield server
+    finally:
+        await server.close()
+
+
+def _every_text(error: BaseException) -> list[str]:
+    texts = _texts(error) + list(getattr(error, "__notes__", []))
+    details = getattr(error, "details", None) or []
+    texts += [repr(detail) for detail in details]
+    return texts
+
+
+class TestAnEchoedTokenIsRedacted:
+    @pytest.mark.parametrize(
+        ("test_id", "error"),
+        [
+            (1, k6.BadRequestError),
+            (2, k6.ServerError),
+            (3, k6.ResponseDecodeError),
+            (4, k6.NotFoundError),
+        ],
+        ids=["json-error-and-header", "html-error", "not-json", "header"],
+    )
+    async def test_in_every_text_of_the_error(
+        self, echo: EchoServer, test_id: int, error: type[k6.K6CloudError]
+    ) -> None:
+        async with _client(echo.base_url, max_retries=1) as client:
+            with pytest.raises(error) as caught:
+                await client.load_tests.get(test_id)
+
+        texts = _every_text(caught.value)
+        assert all(TOKEN not in text for text in texts), texts
+        assert any("***" in text for text in texts)
+
+    async def test_in_the_fields_of_the_api_error(self, echo: EchoServer) -> None:
+        async with _client(echo.base_url) as client:
+            with pytest.raises(k6.BadRequestError) as caught:
+                await client.load_tests.get(1)
+
+        error = caught.value
+        assert error.message == "rejected Bearer ***"
+        assert error.target == "Bearer ***"
+        assert error.code == "bad_Bearer ***"
+        assert error.request_id == "Bearer ***"
+        assert error.details is not None
+        assert error.details[0].message == "token Bearer ***"
+
+    async def test_in_a_next_link(self, echo: EchoServer) -> None:
+        async with _client(echo.base_url) as client:
+            with pytest.raises(k6.ResponseDecodeError, match="another origin") as caught:
+                [t async for t in client.load_tests.list()]
+
+        assert all(TOKEN not in text for text in _every_text(caught.value))
+        assert "token=***" in str(caught.value)
+
+    def test_a_short_token_is_not_blanked_out_of_messages(self) -> None:
+        from k6cloud_async._errors import redact
+
+        error = k6.TransportError("GET /t: reset")
+        redact(error, "t")
+        assert str(error) == "GET /t: reset"

@@ -3,31 +3,26 @@
 from __future__ import annotations
 
 import contextlib
-import os
 import uuid
 from collections.abc import (
     AsyncGenerator,
     AsyncIterable,
     AsyncIterator,
-    Awaitable,
-    Callable,
     Iterable,
     Mapping,
     Sequence,
 )
 from contextlib import AbstractAsyncContextManager
-from types import TracebackType
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import Any, Final
 
-import aiohttp
 from yarl import URL
 
-from .._bulk import DEFAULT_CONCURRENCY, Outcome, run_bulk
+from .._bulk import DEFAULT_CONCURRENCY, Outcome
+from .._constants import ORDER_BY_FIELDS
 from .._converter import to_dict
 from .._download import ScriptDownload
 from .._errors import ConflictError, K6CloudError, NotFoundError
-from .._handlers import JsonModel, JsonPage, NoContent
-from .._json import dumps
+from .._listing import PAGE_SIZE, Filter, Listing, items
 from .._models import (
     UNSET,
     LoadTest,
@@ -39,34 +34,26 @@ from .._models import (
     ValidateOptionsRequest,
     ValidateOptionsResult,
 )
-from .._pagination import iterate_items, iterate_pages, resume_url
+from .._requestor import Requestor, Timeout
 from .._retry import Replay
 from .._scripts import ProgressCallback, ScriptSource, prepare_script
-from .._transport import CallOptions
 from .._validation import (
-    check_header_value,
+    check_bool,
+    check_changes,
     check_id,
     check_idempotency_key,
+    check_idempotency_keys,
+    check_mapping,
     check_name,
-    check_order_by,
-    check_page_size,
+    check_rewindable,
+    check_str_mapping,
 )
+from ._base import SCRIPT_ACCEPT, Resource
 from ._multipart import CreateBody
 
-if TYPE_CHECKING:
-    from .._client import K6CloudClient
+__all__ = ["SCRIPT_ACCEPT", "LoadTests", "new_idempotency_key"]
 
-__all__ = ["LoadTests", "new_idempotency_key"]
-
-R = TypeVar("R")
-
-_JSON_HEADERS = {"Content-Type": "application/json"}
-_OCTET_HEADERS = {"Content-Type": "application/octet-stream"}
-#: What ``download_script`` asks for when the caller does not name a type.
-SCRIPT_ACCEPT = "application/x-tar, text/javascript"
-_DEFAULT_PAGE_SIZE = 1000
-
-Timeout = float | aiohttp.ClientTimeout | None
+_OCTET_HEADERS: Final = {"Content-Type": "application/octet-stream"}
 
 
 def new_idempotency_key() -> str:
@@ -74,18 +61,13 @@ def new_idempotency_key() -> str:
     return str(uuid.uuid4())
 
 
-class LoadTests:
+class LoadTests(Resource):
     """Load tests: list, read, create, change, move, delete, script transfers and starts."""
 
-    def __init__(self, client: K6CloudClient) -> None:
-        self._client = client
-        limit = client._transport.max_response_bytes
-        self._load_test = JsonModel(LoadTest, limit)
-        self._test_run = JsonModel(TestRun, limit)
-        self._validation = JsonModel(ValidateOptionsResult, limit)
-        self._page = JsonPage(LoadTest, limit)
-        self._no_content = NoContent(limit)
-        self._tests_root = client._config.api_root / "load_tests"
+    def __init__(self, requestor: Requestor) -> None:
+        super().__init__(requestor)
+        self._listing = Listing(requestor, LoadTest, order_fields=ORDER_BY_FIELDS)
+        self._tests_root = self._root / "load_tests"
 
     # -- listings -------------------------------------------------------------------------
 
@@ -95,7 +77,7 @@ class LoadTests:
         project_id: int | None = None,
         name: str | None = None,
         order_by: str | Sequence[str] | None = None,
-        page_size: int = _DEFAULT_PAGE_SIZE,
+        page_size: int = PAGE_SIZE,
         timeout: Timeout = None,
         max_retries: int | None = None,
     ) -> AsyncIterator[LoadTest]:
@@ -104,7 +86,7 @@ class LoadTests:
         An async generator: pages are fetched as it is consumed, one page ahead. Use it with
         ``contextlib.aclosing`` to stop early and release the connection at once.
         """
-        return iterate_items(
+        return items(
             self.pages(
                 project_id=project_id,
                 name=name,
@@ -121,7 +103,7 @@ class LoadTests:
         project_id: int | None = None,
         name: str | None = None,
         order_by: str | Sequence[str] | None = None,
-        page_size: int = _DEFAULT_PAGE_SIZE,
+        page_size: int = PAGE_SIZE,
         count: bool = False,
         next_link: str | None = None,
         timeout: Timeout = None,
@@ -132,55 +114,25 @@ class LoadTests:
         ``count=True`` asks for ``@count``. ``next_link=`` resumes a listing from a link kept
         from an earlier page; the filters are in the link then, and must not be given.
         """
-        options = self._client._call_options(timeout, max_retries)
-        config = self._client._config
-        if next_link is not None:
-            given = [
-                argument
-                for argument, value in (
-                    ("project_id", project_id),
-                    ("name", name),
-                    ("order_by", order_by),
-                )
-                if value is not None
-            ]
-            if page_size != _DEFAULT_PAGE_SIZE:
-                given.append("page_size")
-            if count:
-                given.append("count")
-            first = resume_url(next_link, given, config.base_url)
-        else:
-            first = self._list_url(project_id, name, order_by, page_size, count)
+        return self._listing.pages(
+            lambda: self._tests_path(project_id),
+            scope={"project_id": project_id},
+            filters={"name": Filter(name, check_name)},
+            order_by=order_by,
+            page_size=page_size,
+            count=count,
+            next_link=next_link,
+            timeout=timeout,
+            max_retries=max_retries,
+        )
 
-        async def fetch(url: URL) -> Page[LoadTest]:
-            return await self._client._transport.call("GET", url, self._page, options=options)
-
-        return iterate_pages(fetch, first, config.base_url)
-
-    def _list_url(
-        self,
-        project_id: int | None,
-        name: str | None,
-        order_by: str | Sequence[str] | None,
-        page_size: int,
-        count: bool,
-    ) -> URL:
-        root = self._client._config.api_root
+    def _tests_path(self, project_id: int | None) -> URL:
         if project_id is None:
-            url = root / "load_tests"
-        else:
-            url = root / "projects" / str(check_id(project_id, "project_id")) / "load_tests"
-        query = {"$top": str(check_page_size(page_size))}
-        orderby = check_order_by(order_by)
-        if orderby is not None:
-            query["$orderby"] = orderby
-        if name is not None:
-            query["name"] = check_name(name)
-        if not isinstance(count, bool):
-            raise TypeError(f"count must be a bool, not {type(count).__name__}")
-        if count:
-            query["$count"] = "true"
-        return url.with_query(query)
+            return self._tests_root
+        return self._project_tests(project_id)
+
+    def _project_tests(self, project_id: int) -> URL:
+        return self._root / "projects" / str(check_id(project_id, "project_id")) / "load_tests"
 
     # -- one test -------------------------------------------------------------------------
 
@@ -189,8 +141,7 @@ class LoadTests:
     ) -> LoadTest:
         """``GET /load_tests/{id}``: one load test. Raises NotFoundError for an unknown id."""
         url = self._test_url(test_id)
-        options = self._client._call_options(timeout, max_retries)
-        return await self._client._transport.call("GET", url, self._load_test, options=options)
+        return await self._get(url, LoadTest, timeout=timeout, max_retries=max_retries)
 
     async def create(
         self,
@@ -209,16 +160,14 @@ class LoadTests:
         provably was not processed (no connection, or 429). ConflictError when the name is
         taken in the project.
         """
-        url = self._client._config.api_root.joinpath(
-            "projects", str(check_id(project_id, "project_id")), "load_tests"
-        )
+        url = self._project_tests(project_id)
         check_name(name)
-        options = self._client._call_options(timeout, max_retries, streaming=True)
+        options = self._requestor.options(timeout, max_retries, streaming=True)
         body = CreateBody(name, await prepare_script(script, on_progress))
-        return await self._client._transport.call(
+        return await self._requestor.call(
             "POST",
             url,
-            self._load_test,
+            self._requestor.model(LoadTest),
             options=options,
             replay=Replay.UNPROCESSED_ONLY,
             body=body,
@@ -238,14 +187,20 @@ class LoadTests:
         A keyword left at ``UNSET`` is not sent. ConflictError when the name is taken.
         """
         url = self._test_url(test_id)
-        if name is UNSET and baseline_test_run_id is UNSET:
-            raise ValueError("update() needs name= or baseline_test_run_id= to change")
+        check_changes("update", name=name, baseline_test_run_id=baseline_test_run_id)
         if not isinstance(name, Unset):
             check_name(name)
         if not isinstance(baseline_test_run_id, Unset) and baseline_test_run_id is not None:
             check_id(baseline_test_run_id, "baseline_test_run_id")
         patch = LoadTestPatch(name=name, baseline_test_run_id=baseline_test_run_id)
-        await self._send_json("PATCH", url, to_dict(patch), timeout, max_retries)
+        await self._send_json(
+            "PATCH",
+            url,
+            to_dict(patch),
+            self._requestor.no_content,
+            timeout=timeout,
+            max_retries=max_retries,
+        )
 
     async def delete(
         self, test_id: int, *, timeout: Timeout = None, max_retries: int | None = None
@@ -256,9 +211,8 @@ class LoadTests:
         deleted the test: the call then succeeds rather than report a deletion that happened.
         """
         url = self._test_url(test_id)
-        options = self._client._call_options(timeout, max_retries)
         try:
-            await self._client._transport.call("DELETE", url, self._no_content, options=options)
+            await self._send("DELETE", url, timeout=timeout, max_retries=max_retries)
         except NotFoundError as error:
             if error.attempts <= 1:
                 raise
@@ -277,7 +231,14 @@ class LoadTests:
         """
         url = self._test_url(test_id) / "move"
         move = LoadTestMove(project_id=check_id(project_id, "project_id"))
-        await self._send_json("PUT", url, to_dict(move), timeout, max_retries)
+        await self._send_json(
+            "PUT",
+            url,
+            to_dict(move),
+            self._requestor.no_content,
+            timeout=timeout,
+            max_retries=max_retries,
+        )
 
     async def start(
         self,
@@ -296,11 +257,11 @@ class LoadTests:
         url = self._test_url(test_id) / "start"
         key = new_idempotency_key() if idempotency_key is None else idempotency_key
         check_idempotency_key(key)
-        options = self._client._call_options(timeout, max_retries)
-        return await self._client._transport.call(
+        options = self._requestor.options(timeout, max_retries)
+        return await self._requestor.call(
             "POST",
             url,
-            self._test_run,
+            self._requestor.model(TestRun),
             options=options,
             replay=Replay.IDEMPOTENCY_KEY,
             idempotency_key=key,
@@ -320,32 +281,21 @@ class LoadTests:
 
         BadRequestError (with ``details``) when they cannot.
         """
-        if not isinstance(options, Mapping):
-            raise TypeError(f"options must be a mapping, not {type(options).__name__}")
-        request = ValidateOptionsRequest(options=dict(options))
+        request = ValidateOptionsRequest(options=dict(check_mapping(options, "options")))
         if project_id is not None:
             request.project_id = check_id(project_id, "project_id")
         if k6_dependencies is not None:
-            if not isinstance(k6_dependencies, Mapping) or not all(
-                isinstance(key, str) and isinstance(value, str)
-                for key, value in k6_dependencies.items()
-            ):
-                raise TypeError("k6_dependencies must be a mapping of str to str")
-            request.k6_dependencies = dict(k6_dependencies)
+            request.k6_dependencies = check_str_mapping(k6_dependencies, "k6_dependencies")
         if is_local_execution is not None:
-            if not isinstance(is_local_execution, bool):
-                raise TypeError(
-                    f"is_local_execution must be a bool, not {type(is_local_execution).__name__}"
-                )
-            request.is_local_execution = is_local_execution
-        try:
-            body = dumps(to_dict(request))
-        except TypeError as exc:
-            raise TypeError(f"options must be JSON-serialisable: {exc}") from None
-        call_options = self._client._call_options(timeout, max_retries)
-        url = self._client._config.api_root / "validate_options"
-        return await self._client._transport.call(
-            "POST", url, self._validation, options=call_options, body=body, headers=_JSON_HEADERS
+            request.is_local_execution = check_bool(is_local_execution, "is_local_execution")
+        return await self._send_json(
+            "POST",
+            self._root / "validate_options",
+            to_dict(request),
+            self._requestor.model(ValidateOptionsResult),
+            timeout=timeout,
+            max_retries=max_retries,
+            argument="options",
         )
 
     # -- scripts --------------------------------------------------------------------------
@@ -364,10 +314,15 @@ class LoadTests:
         The API tells a ``.tar`` archive from JavaScript by its content.
         """
         url = self._test_url(test_id) / "script"
-        options = self._client._call_options(timeout, max_retries, streaming=True)
+        options = self._requestor.options(timeout, max_retries, streaming=True)
         body = await prepare_script(script, on_progress)
-        await self._client._transport.call(
-            "PUT", url, self._no_content, options=options, body=body, headers=_OCTET_HEADERS
+        await self._requestor.call(
+            "PUT",
+            url,
+            self._requestor.no_content,
+            options=options,
+            body=body,
+            headers=_OCTET_HEADERS,
         )
 
     def download_script(
@@ -384,33 +339,18 @@ class LoadTests:
         The request goes out on entry, where errors are raised (NotAcceptableError when the
         script is not of the ``accept`` type). The connection is released on exit.
         """
-        url = self._test_url(test_id) / "script"
-        if accept is None:
-            accept = SCRIPT_ACCEPT
-        elif not isinstance(accept, str):
-            raise TypeError(f"accept must be a str, not {type(accept).__name__}")
-        else:
-            check_header_value(accept, "accept")
-        options = self._client._call_options(timeout, max_retries, streaming=True)
-        return _DownloadContext(self._client, url, accept, options, on_progress)
+        return self._download(
+            self._test_url(test_id) / "script",
+            accept=accept,
+            on_progress=on_progress,
+            timeout=timeout,
+            max_retries=max_retries,
+        )
 
     # -- helpers --------------------------------------------------------------------------
 
     def _test_url(self, test_id: int) -> URL:
         return self._tests_root / str(check_id(test_id, "test_id"))
-
-    async def _send_json(
-        self,
-        method: str,
-        url: URL,
-        body: Mapping[str, Any],
-        timeout: Timeout,
-        max_retries: int | None,
-    ) -> None:
-        options = self._client._call_options(timeout, max_retries)
-        await self._client._transport.call(
-            method, url, self._no_content, options=options, body=dumps(body), headers=_JSON_HEADERS
-        )
 
     # -- workflows ------------------------------------------------------------------------
 
@@ -436,9 +376,9 @@ class LoadTests:
         """
         check_id(project_id, "project_id")
         check_name(name)
-        rewind = _rewinder(script)
+        rewind = check_rewindable(script)
         await prepare_script(script, on_progress)  # type, existence: refused before any request
-        self._client._call_options(timeout, max_retries)
+        self._requestor.options(timeout, max_retries)
         calls: dict[str, Any] = {"timeout": timeout, "max_retries": max_retries}
         error: K6CloudError | None = None
         for _ in range(_UPSERT_ROUNDS):
@@ -467,19 +407,6 @@ class LoadTests:
                     return test
         return None
 
-    def _each(
-        self,
-        call: Callable[[int], Awaitable[R]],
-        ids: Iterable[int] | AsyncIterable[int],
-        concurrency: int,
-        ordered: bool,
-        timeout: Timeout,
-        max_retries: int | None,
-    ) -> AsyncGenerator[Outcome[int, R], None]:
-        """``call`` over ``ids`` through ``k6.bulk``, the per-call options checked first."""
-        self._client._call_options(timeout, max_retries)
-        return run_bulk(call, ids, concurrency=concurrency, ordered=ordered, argument="ids")
-
     def get_many(
         self,
         ids: Iterable[int] | AsyncIterable[int],
@@ -493,10 +420,10 @@ class LoadTests:
         return self._each(
             lambda test_id: self.get(test_id, timeout=timeout, max_retries=max_retries),
             ids,
-            concurrency,
-            ordered,
-            timeout,
-            max_retries,
+            concurrency=concurrency,
+            ordered=ordered,
+            timeout=timeout,
+            max_retries=max_retries,
         )
 
     def delete_many(
@@ -512,10 +439,10 @@ class LoadTests:
         return self._each(
             lambda test_id: self.delete(test_id, timeout=timeout, max_retries=max_retries),
             ids,
-            concurrency,
-            ordered,
-            timeout,
-            max_retries,
+            concurrency=concurrency,
+            ordered=ordered,
+            timeout=timeout,
+            max_retries=max_retries,
         )
 
     def move_many(
@@ -535,10 +462,10 @@ class LoadTests:
                 test_id, project_id, timeout=timeout, max_retries=max_retries
             ),
             ids,
-            concurrency,
-            ordered,
-            timeout,
-            max_retries,
+            concurrency=concurrency,
+            ordered=ordered,
+            timeout=timeout,
+            max_retries=max_retries,
         )
 
     def start_many(
@@ -556,7 +483,7 @@ class LoadTests:
         ``idempotency_keys`` gives the key to send for a test id (others get a fresh one);
         a failed start's error carries the key it used in ``.idempotency_key``.
         """
-        keys = _check_idempotency_keys(idempotency_keys)
+        keys = check_idempotency_keys(idempotency_keys)
         return self._each(
             lambda test_id: self.start(
                 test_id,
@@ -565,95 +492,12 @@ class LoadTests:
                 max_retries=max_retries,
             ),
             ids,
-            concurrency,
-            ordered,
-            timeout,
-            max_retries,
+            concurrency=concurrency,
+            ordered=ordered,
+            timeout=timeout,
+            max_retries=max_retries,
         )
 
 
 #: Lookups an ``upsert`` makes before giving up on a name that keeps changing hands.
 _UPSERT_ROUNDS = 3
-
-
-def _rewinder(script: Any) -> Callable[[], None]:
-    """How to bring a replayable script back to its start; refuses one-shot sources."""
-    if isinstance(script, str | bytes | bytearray | memoryview | os.PathLike):
-        return _nothing
-    if hasattr(script, "read"):
-        try:
-            seekable = bool(script.seekable())
-        except (AttributeError, OSError, ValueError):
-            seekable = False
-        if not seekable:
-            raise ValueError(
-                "script must be re-readable for upsert, which may send it twice: a "
-                "non-seekable stream is not (pass bytes, a path or a seekable file)"
-            )
-        start = script.tell()
-
-        def rewind() -> None:
-            script.seek(start)
-
-        return rewind
-    if isinstance(script, AsyncIterable):
-        raise TypeError(
-            "script must be re-readable for upsert, which may send it twice: an async "
-            "iterator is not (pass bytes, str, a path or a seekable binary file)"
-        )
-    return _nothing  # prepare_script names what is wrong with it
-
-
-def _nothing() -> None:
-    return None
-
-
-def _check_idempotency_keys(keys: Any) -> Mapping[int, str]:
-    if keys is None:
-        return {}
-    if not isinstance(keys, Mapping):
-        raise TypeError(f"idempotency_keys must be a mapping, not {type(keys).__name__}")
-    for test_id, key in keys.items():
-        check_id(test_id, "an idempotency_keys key")
-        try:
-            check_idempotency_key(key)
-        except (TypeError, ValueError) as exc:
-            raise type(exc)(f"idempotency_keys[{test_id}]: {exc}") from None
-    return keys
-
-
-class _DownloadContext(AbstractAsyncContextManager[ScriptDownload]):
-    def __init__(
-        self,
-        client: K6CloudClient,
-        url: URL,
-        accept: str,
-        options: CallOptions,
-        on_progress: ProgressCallback | None,
-    ) -> None:
-        self._client = client
-        self._url = url
-        self._accept = accept
-        self._options = options
-        self._on_progress = on_progress
-        self._response: aiohttp.ClientResponse | None = None
-
-    async def __aenter__(self) -> ScriptDownload:
-        async def keep_open(response: aiohttp.ClientResponse) -> aiohttp.ClientResponse:
-            return response
-
-        self._response = await self._client._transport.call(
-            "GET", self._url, keep_open, options=self._options, headers={"Accept": self._accept}
-        )
-        return ScriptDownload(self._response, on_progress=self._on_progress)
-
-    async def __aexit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        traceback: TracebackType | None,
-    ) -> None:
-        response, self._response = self._response, None
-        if response is not None:
-            # A fully read body returns its connection to the pool; anything else closes it.
-            response.release()

@@ -5,34 +5,35 @@ from __future__ import annotations
 import asyncio
 import functools
 import inspect
-import math
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
-from datetime import UTC, datetime
-from typing import TYPE_CHECKING, Any, Final, TypeVar
+from datetime import datetime
+from typing import Final, TypeVar
 
-import aiohttp
 from yarl import URL
 
 from .._errors import WaitTimeoutError
-from .._handlers import JsonModel, JsonPage, NoContent
+from .._listing import PAGE_SIZE, Filter, Listing, as_datetime, items
 from .._models import Page, TestRun
-from .._pagination import iterate_items, iterate_pages, resume_url
+from .._requestor import Requestor, Timeout
 from .._transport import CallOptions
-from .._validation import check_id, check_order_by, check_page_size
-
-if TYPE_CHECKING:
-    from .._client import K6CloudClient
+from .._validation import (
+    check_callback,
+    check_id,
+    check_poll_intervals,
+    check_request_timeout,
+    check_seconds,
+)
+from ._base import Resource
 
 __all__ = ["RunUpdateCallback", "TestRuns"]
 
-Timeout = float | aiohttp.ClientTimeout | None
 #: Called with the run each time ``wait`` sees its status change; may be a coroutine function.
 RunUpdateCallback = Callable[[TestRun], Awaitable[None] | None]
 
-_DEFAULT_PAGE_SIZE: Final = 1000
 _BACKOFF_FACTOR: Final = 1.5
-_ORDER_FIELD: Final = "created"
+#: Runs are ordered by one field only.
+_ORDER_FIELDS: Final = frozenset({"created"})
 
 T = TypeVar("T")
 
@@ -42,17 +43,17 @@ _sleep = asyncio.sleep
 _clock = time.monotonic
 
 
-class TestRuns:
+class TestRuns(Resource):
     """Test runs: get one, abort one, list them, and wait for one to finish."""
 
     __test__ = False  # not a pytest test class
 
-    def __init__(self, client: K6CloudClient) -> None:
-        self._client = client
-        limit = client._transport.max_response_bytes
-        self._test_run = JsonModel(TestRun, limit)
-        self._page = JsonPage(TestRun, limit)
-        self._no_content = NoContent(limit)
+    def __init__(self, requestor: Requestor) -> None:
+        super().__init__(requestor)
+        self._listing = Listing(
+            requestor, TestRun, order_fields=_ORDER_FIELDS, one_order_field=True
+        )
+        self._runs_root = self._root / "test_runs"
 
     # -- one run --------------------------------------------------------------------------
 
@@ -61,8 +62,7 @@ class TestRuns:
     ) -> TestRun:
         """``GET /test_runs/{id}``: the run as it is now. NotFoundError for an unknown id."""
         url = self._run_url(run_id)
-        options = self._client._call_options(timeout, max_retries)
-        return await self._fetch(url, options)
+        return await self._get(url, TestRun, timeout=timeout, max_retries=max_retries)
 
     async def abort(
         self, run_id: int, *, timeout: Timeout = None, max_retries: int | None = None
@@ -73,8 +73,7 @@ class TestRuns:
         idempotent call, so a 409 after a retry may mean that the first attempt took effect.
         """
         url = self._run_url(run_id) / "abort"
-        options = self._client._call_options(timeout, max_retries)
-        await self._client._transport.call("POST", url, self._no_content, options=options)
+        await self._send("POST", url, timeout=timeout, max_retries=max_retries)
 
     async def wait(
         self,
@@ -98,18 +97,11 @@ class TestRuns:
         apply to each poll.
         """
         url = self._run_url(run_id)
-        first = _check_seconds(poll_interval, "poll_interval")
-        longest = _check_seconds(max_poll_interval, "max_poll_interval")
-        if longest < first:
-            raise ValueError(
-                f"max_poll_interval ({longest}) must not be less than poll_interval ({first})"
-            )
-        limit = None if timeout is None else _check_seconds(timeout, "timeout")
-        if on_update is not None and not callable(on_update):
-            raise TypeError("on_update must be a callable taking the TestRun")
-        if request_timeout is not None and not isinstance(request_timeout, aiohttp.ClientTimeout):
-            _check_seconds(request_timeout, "request_timeout")
-        options = self._client._call_options(request_timeout, max_retries)
+        first, longest = check_poll_intervals(poll_interval, max_poll_interval)
+        limit = None if timeout is None else check_seconds(timeout, "timeout")
+        check_callback(on_update, "on_update", takes="TestRun")
+        check_request_timeout(request_timeout, "request_timeout")
+        options = self._requestor.options(request_timeout, max_retries)
         poller = _Poller(lambda: self._fetch(url, options), first, longest, on_update)
         deadline = None if limit is None else _clock() + limit
         try:
@@ -130,7 +122,7 @@ class TestRuns:
         *,
         test_id: int | None = None,
         order_by: str | Sequence[str] | None = None,
-        page_size: int = _DEFAULT_PAGE_SIZE,
+        page_size: int = PAGE_SIZE,
         created_after: datetime | None = None,
         created_before: datetime | None = None,
         timeout: Timeout = None,
@@ -142,7 +134,7 @@ class TestRuns:
         ``created_before`` (exclusive) are timezone-aware datetimes. An async generator that
         reads one page ahead; use it with ``contextlib.aclosing`` to stop early.
         """
-        return iterate_items(
+        return items(
             self.pages(
                 test_id=test_id,
                 order_by=order_by,
@@ -159,7 +151,7 @@ class TestRuns:
         *,
         test_id: int | None = None,
         order_by: str | Sequence[str] | None = None,
-        page_size: int = _DEFAULT_PAGE_SIZE,
+        page_size: int = PAGE_SIZE,
         created_after: datetime | None = None,
         created_before: datetime | None = None,
         count: bool = False,
@@ -172,58 +164,33 @@ class TestRuns:
         ``count=True`` asks for ``@count``. ``next_link=`` resumes a listing from a link kept
         from an earlier page; the filters are in the link then, and must not be given.
         """
-        options = self._client._call_options(timeout, max_retries)
-        filters = {
-            "test_id": test_id,
-            "order_by": order_by,
-            "created_after": created_after,
-            "created_before": created_before,
-        }
-        if next_link is not None:
-            given = [name for name, value in filters.items() if value is not None]
-            if page_size != _DEFAULT_PAGE_SIZE:
-                given.append("page_size")
-            if count:
-                given.append("count")
-            first = resume_url(next_link, given, self._client._config.base_url)
-        else:
-            first = self._list_url(test_id, order_by, page_size, created_after, created_before)
-            first = first.update_query(_count_query(count))
-
-        async def fetch(url: URL) -> Page[TestRun]:
-            return await self._client._transport.call("GET", url, self._page, options=options)
-
-        return iterate_pages(fetch, first, self._client._config.base_url)
-
-    def _list_url(
-        self,
-        test_id: int | None,
-        order_by: str | Sequence[str] | None,
-        page_size: int,
-        created_after: datetime | None,
-        created_before: datetime | None,
-    ) -> URL:
-        root = self._client._config.api_root
-        if test_id is None:
-            url = root / "test_runs"
-        else:
-            url = root / "load_tests" / str(check_id(test_id, "test_id")) / "test_runs"
-        query = {"$top": str(check_page_size(page_size))}
-        orderby = _check_order_by(order_by)
-        if orderby is not None:
-            query["$orderby"] = orderby
-        for name, value in (("created_after", created_after), ("created_before", created_before)):
-            if value is not None:
-                query[name] = _iso_datetime(value, name)
-        return url.with_query(query)
+        return self._listing.pages(
+            lambda: self._runs_root if test_id is None else self._test_runs_of(test_id),
+            scope={"test_id": test_id},
+            filters={
+                "created_after": Filter(created_after, as_datetime),
+                "created_before": Filter(created_before, as_datetime),
+            },
+            order_by=order_by,
+            page_size=page_size,
+            count=count,
+            next_link=next_link,
+            timeout=timeout,
+            max_retries=max_retries,
+        )
 
     # -- helpers --------------------------------------------------------------------------
 
+    def _test_runs_of(self, test_id: int) -> URL:
+        return self._root / "load_tests" / str(check_id(test_id, "test_id")) / "test_runs"
+
     def _run_url(self, run_id: int) -> URL:
-        return self._client._config.api_root / "test_runs" / str(check_id(run_id, "run_id"))
+        return self._runs_root / str(check_id(run_id, "run_id"))
 
     async def _fetch(self, url: URL, options: CallOptions) -> TestRun:
-        return await self._client._transport.call("GET", url, self._test_run, options=options)
+        return await self._requestor.call(
+            "GET", url, self._requestor.model(TestRun), options=options
+        )
 
 
 class _DeadlinePassed(Exception):
@@ -296,35 +263,3 @@ async def _before(deadline: float | None, step: Callable[[], Awaitable[T]]) -> T
         if not scope.expired():  # a request's own timeout, not the wait's
             raise
         raise _DeadlinePassed from None
-
-
-def _check_seconds(value: Any, argument: str) -> float:
-    """A positive, finite number of seconds (a bool is refused)."""
-    if isinstance(value, bool) or not isinstance(value, int | float):
-        raise TypeError(f"{argument} must be a number of seconds, not {type(value).__name__}")
-    if not 0 < value < math.inf:
-        raise ValueError(f"{argument} must be a positive, finite number of seconds, got {value}")
-    return float(value)
-
-
-def _check_order_by(value: Any) -> str | None:
-    """``"created"`` or ``"created desc"``: runs are ordered by one field only."""
-    order = check_order_by(value, fields=frozenset({_ORDER_FIELD}))
-    if order is not None and "," in order:
-        raise ValueError(f"order_by must be 'created' or 'created desc', got {value!r}")
-    return order
-
-
-def _iso_datetime(value: Any, argument: str) -> str:
-    """An aware datetime as ISO 8601 in UTC; a naive one would be read in an unknown zone."""
-    if not isinstance(value, datetime):
-        raise TypeError(f"{argument} must be a datetime, not {type(value).__name__}")
-    if value.tzinfo is None or value.utcoffset() is None:
-        raise ValueError(f"{argument} must be timezone-aware (give it a tzinfo, e.g. UTC)")
-    return value.astimezone(UTC).isoformat()
-
-
-def _count_query(count: Any) -> dict[str, str]:
-    if not isinstance(count, bool):
-        raise TypeError(f"count must be a bool, not {type(count).__name__}")
-    return {"$count": "true"} if count else {}

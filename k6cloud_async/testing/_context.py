@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from contextvars import ContextVar
-from typing import Final
+from typing import Final, Literal, TypeAlias
 
 from aiohttp import web
 from attrs import define
@@ -13,7 +13,17 @@ from ._faults import FaultSet
 from ._records import RecordedRequest, RequestLog
 from ._state import Store
 
-__all__ = ["CONTEXT", "CURRENT_RECORD", "ServerContext", "context", "current_record"]
+__all__ = [
+    "CONTEXT",
+    "CURRENT_RECORD",
+    "Compression",
+    "ServerContext",
+    "context",
+    "current_record",
+]
+
+#: A content coding the fake can compress its responses with.
+Compression: TypeAlias = Literal["gzip", "deflate"]
 
 
 @define
@@ -28,6 +38,7 @@ class ServerContext:
     log: RequestLog
     page_size_default: int
     latency: float = 0.0
+    compression: Compression | None = None
 
 
 CONTEXT: Final = web.AppKey("k6cloud_fake_context", ServerContext)
