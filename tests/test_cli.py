@@ -860,6 +860,7 @@ def test_validate_reports_the_apis_details(
 # -- interruptions ------------------------------------------------------------------------
 
 
+@pytest.mark.usefixtures("ctrl_c_interrupts")
 def test_ctrl_c_while_waiting_says_the_run_goes_on(
     server: ThreadedFake, k6cloud: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:
