@@ -1,17 +1,22 @@
 """``k6cloud zones``, ``k6cloud labels``, ``k6cloud login`` and the global ``--stack-url``,
-run through the real entry point against FakeK6Cloud (see tests/test_cli.py)."""
+run through the real entry point against FakeK6Cloud (see tests/_cli_support.py)."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 
 import pytest
+from _cli_support import (  # noqa: F401  (fixtures)
+    Result,
+    ThreadedFake,
+    k6cloud_fixture,
+    one_error_line,
+    server_fixture,
+)
 
 from k6cloud_async.cli._commands_labels import parse_keys
 from k6cloud_async.testing import Fault
-from tests.test_cli import Result, ThreadedFake, k6cloud, one_error_line, server
-
-__all__ = ["k6cloud", "server"]  # the fixtures, shared with tests/test_cli.py
 
 Run = Callable[..., Result]
 STACK_URL = "https://fake.grafana.net"
@@ -103,6 +108,8 @@ class TestLabels:
         deleted = k6cloud("labels", "delete", "1")
         assert deleted.out == "deleted label key 1\n"
         assert [k.key for k in server.call(lambda: server.fake.label_keys)] == ["environment"]
+        as_json = k6cloud("labels", "delete", "2", "--json")
+        assert (as_json.code, json.loads(as_json.out)) == (0, {"id": 2, "deleted": True})
 
     def test_rename_sends_only_the_key_without_a_description(
         self, server: ThreadedFake, k6cloud: Run
@@ -121,7 +128,11 @@ class TestLabels:
     def test_a_bad_key_is_refused_before_any_request(
         self, server: ThreadedFake, k6cloud: Run
     ) -> None:
-        assert "key" in one_error_line(k6cloud("labels", "create", "has space"))
+        result = k6cloud("labels", "create", "has space")
+
+        assert result.code == 2  # a value the library refuses is a usage error
+        assert result.err.startswith("error: ")
+        assert "key" in result.err
         assert server.fake.requests == []
 
     def test_a_description_with_control_characters_is_escaped(

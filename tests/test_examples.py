@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 import k6cloud_async as k6
-from k6cloud_async import _models_auth, _models_labels, _models_load_zones
+from k6cloud_async import _models_auth, _models_labels, _models_load_zones, _models_projects
 from k6cloud_async._converter import decode, decode_list, decode_page
 from k6cloud_async._models import (
     ErrorBody,
@@ -34,7 +34,7 @@ MODELS: dict[str, Any] = {
     "ValidateOptionsRequest": ValidateOptionsRequest,
     **{
         name: getattr(module, name)
-        for module in (_models_auth, _models_labels, _models_load_zones)
+        for module in (_models_auth, _models_labels, _models_load_zones, _models_projects)
         for name in module.__all__
     },
 }
@@ -120,3 +120,26 @@ def test_load_zone_and_label_examples_values() -> None:
     assert k6.to_dict(rename) == {"key": "env"}
     auth = decode(body("auth / 200 OK"), k6.Authentication)
     assert (auth.stack_id, auth.default_project_id) == (12345, 67890)
+
+
+def test_every_projects_example_is_here() -> None:
+    path = Path(__file__).parent / "data" / "examples_projects.json"
+    names = {e["name"] for e in json.loads(path.read_text())}
+    assert len(names) == 18  # the OpenAPI document's examples of the projects operations
+    assert names <= {e["name"] for e in EXAMPLES}
+
+
+def test_project_examples_values() -> None:
+    listing = next(e for e in EXAMPLES if e["model"] == "Page[ProjectLimits]")
+    limits = decode_page(listing["body"], k6.ProjectLimits).items[0]
+    assert (limits.vuh_max_per_month, limits.vu_max_per_test) == (50, None)
+    project = decode(next(e for e in EXAMPLES if e["model"] == "Project")["body"], k6.Project)
+    assert project.labels == {}  # absent from the example: the schema's default
+    assert project.grafana_folder_uid == "de0chath6zxfkb"
+    removed = next(e for e in EXAMPLES if e["name"].endswith("/ RemoveSingle"))
+    patch = decode(removed["body"], _models_projects.ProjectLimitsPatch)
+    assert patch.duration_max_per_test is None
+    assert patch.vuh_max_per_month is k6.UNSET
+    assert k6.to_dict(patch) == {"duration_max_per_test": None}
+    by_id = next(e for e in EXAMPLES if e["name"].endswith("/ ReplaceLabelsUsingKeyId"))
+    assert k6.to_dict(decode(by_id["body"], _models_projects.ProjectLabelsPut)) == by_id["body"]

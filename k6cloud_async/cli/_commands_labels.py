@@ -5,12 +5,17 @@ from __future__ import annotations
 import argparse
 from typing import TYPE_CHECKING, Any
 
+import k6cloud_async as k6
+
 from ._arguments import positive_int
+from ._table import Column, format_value
 
 if TYPE_CHECKING:
     from ._context import Context
 
 __all__ = ["register"]
+
+_COLUMNS = (Column("ID", ">"), Column("KEY"), Column("DESCRIPTION"))
 
 
 def register(
@@ -64,8 +69,6 @@ async def create_labels(ctx: Context, args: argparse.Namespace) -> int:
 
 
 async def rename_label(ctx: Context, args: argparse.Namespace) -> int:
-    import k6cloud_async as k6
-
     description = k6.UNSET if args.description is None else args.description
     label = await ctx.client.labels.update(args.label_id, key=args.key, description=description)
     _print(ctx, [label])
@@ -75,20 +78,16 @@ async def rename_label(ctx: Context, args: argparse.Namespace) -> int:
 async def delete_label(ctx: Context, args: argparse.Namespace) -> int:
     await ctx.client.labels.delete(args.label_id)
     ctx.out.line(f"deleted label key {args.label_id}")
+    if ctx.out.json_mode:
+        ctx.out.document({"id": args.label_id, "deleted": True})
     return 0
 
 
 def _print(ctx: Context, labels: list[Any]) -> None:
-    """JSON Lines with --json, else a table whose API strings have controls escaped."""
-    import k6cloud_async as k6
-
-    from ._output import Column, format_value
-    from ._printable import printable
-
+    """JSON Lines with --json, else a table (control characters escaped)."""
     if ctx.out.json_mode:
         ctx.out.json_lines(k6.to_dict(label) for label in labels)
         return
-    ctx.out.table([Column("ID", ">"), Column("KEY"), Column("DESCRIPTION")]).write(
-        [str(label.id), printable(label.key), printable(format_value(label.description))]
-        for label in labels
+    ctx.out.table(_COLUMNS).write(
+        [str(label.id), label.key, format_value(label.description)] for label in labels
     )

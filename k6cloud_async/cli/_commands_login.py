@@ -5,6 +5,8 @@ from __future__ import annotations
 import argparse
 from typing import TYPE_CHECKING
 
+import k6cloud_async as k6
+
 from ._errors import CliError
 
 if TYPE_CHECKING:
@@ -28,9 +30,7 @@ def register(
 async def login(ctx: Context, args: argparse.Namespace) -> int:
     """``export K6_CLOUD_STACK_ID=…`` and ``export K6_CLOUD_PROJECT_ID=…``; with --json the
     API's answer as one JSON object."""
-    import k6cloud_async as k6
-
-    from .._constants import ENV_STACK_ID
+    from .._constants import ENV_STACK_ID  # imports aiohttp: not at the module's top
 
     if ctx.client.stack_url is None:
         raise CliError("login needs the stack's URL: pass --stack-url or set K6_CLOUD_STACK_URL")

@@ -5,13 +5,26 @@ from __future__ import annotations
 import argparse
 from typing import TYPE_CHECKING, Any
 
+import k6cloud_async as k6
+
 from ._arguments import positive_int
 from ._errors import EXIT_USAGE, CliError
+from ._table import Column, format_value
 
 if TYPE_CHECKING:
     from ._context import Context
 
 __all__ = ["register"]
+
+_ZONE_COLUMNS = (
+    Column("ID", ">"),
+    Column("K6 ID"),
+    Column("NAME"),
+    Column("PUBLIC"),
+    Column("AVAILABLE"),
+    Column("IMAGE"),
+)
+_PROJECT_COLUMNS = (Column("ID", ">"), Column("NAME"))
 
 
 def register(
@@ -43,35 +56,25 @@ def register(
 
 
 async def list_zones(ctx: Context, args: argparse.Namespace) -> int:
-    from ._output import Column
-
     zones = await ctx.client.load_zones.list(k6_load_zone_id=args.k6_id)
-    _print(
-        ctx,
-        zones,
-        [
-            Column("ID", ">"),
-            Column("K6 ID"),
-            Column("NAME"),
-            Column("PUBLIC"),
-            Column("AVAILABLE"),
-            Column("IMAGE"),
-        ],
-        lambda z: [
-            str(z.id),
-            z.k6_load_zone_id,
-            z.name,
-            z.public,
-            z.available,
-            z.custom_load_runner_image,
-        ],
-    )
+    _print(ctx, zones, _ZONE_COLUMNS, _zone_row)
     return 0
+
+
+def _zone_row(zone: k6.LoadZone) -> list[str]:
+    return [
+        str(zone.id),
+        zone.k6_load_zone_id,
+        zone.name,
+        format_value(zone.public),
+        format_value(zone.available),
+        format_value(zone.custom_load_runner_image),
+    ]
 
 
 async def zone_projects(ctx: Context, args: argparse.Namespace) -> int:
     projects = await ctx.client.load_zones.allowed_projects(args.zone_id)
-    _print_projects(ctx, projects)
+    _print(ctx, projects, _PROJECT_COLUMNS, _project_row)
     return 0
 
 
@@ -81,26 +84,17 @@ async def set_zone_projects(ctx: Context, args: argparse.Namespace) -> int:
             "give the PROJECT_IDs to allow, or --none to allow no project", exit_code=EXIT_USAGE
         )
     projects = await ctx.client.load_zones.set_allowed_projects(args.zone_id, args.project_ids)
-    _print_projects(ctx, projects)
+    _print(ctx, projects, _PROJECT_COLUMNS, _project_row)
     return 0
 
 
-def _print_projects(ctx: Context, projects: list[Any]) -> None:
-    from ._output import Column
-
-    _print(ctx, projects, [Column("ID", ">"), Column("NAME")], lambda p: [str(p.id), p.name])
+def _project_row(project: k6.AllowedProject) -> list[str]:
+    return [str(project.id), project.name]
 
 
-def _print(ctx: Context, items: list[Any], columns: list[Any], row: Any) -> None:
-    """JSON Lines with --json, else a table whose API strings have controls escaped."""
-    import k6cloud_async as k6
-
-    from ._output import format_value
-    from ._printable import printable
-
+def _print(ctx: Context, items: list[Any], columns: Any, row: Any) -> None:
+    """A whole list: a table (control characters escaped), or JSON Lines with --json."""
     if ctx.out.json_mode:
         ctx.out.json_lines(k6.to_dict(item) for item in items)
-        return
-    ctx.out.table(columns).write(
-        [printable(format_value(cell)) for cell in row(item)] for item in items
-    )
+    else:
+        ctx.out.table(columns).write(row(item) for item in items)

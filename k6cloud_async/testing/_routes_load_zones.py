@@ -35,7 +35,7 @@ def _allowed_json(store: Store, project_ids: list[int]) -> dict[str, Any]:
     """``AllowedProjectsListApiModel``: projects deleted since they were allowed are gone."""
     return {
         "value": [
-            {"id": project_id, "name": store.projects[project_id]}
+            {"id": project_id, "name": store.projects[project_id].name}
             for project_id in project_ids
             if project_id in store.projects
         ]

@@ -50,11 +50,13 @@ class LabelKeyBook:
     """The label keys by id (ids count up from 1 and are never reused).
 
     ``on_delete`` are called with each deleted key's name: the labels of projects that use
-    it go with it.
+    it go with it; ``on_rename`` with the old and the new name of each renamed key: the
+    labels of projects follow it.
     """
 
     keys: dict[int, LabelKey] = field(factory=dict)
     on_delete: list[Callable[[str], None]] = field(factory=list)
+    on_rename: list[Callable[[str, str], None]] = field(factory=list)
     _next_id: int = 1
 
     def listing(self) -> list[LabelKey]:
@@ -125,8 +127,10 @@ class LabelKeyBook:
                 raise ApiError.conflict(f"Label key {key!r} exists already.", "key")
         if "description" in changes:
             label.description = check_description(changes["description"], "description")
-        if key is not None:
-            label.key = key
+        if key is not None and key != label.key:
+            old, label.key = label.key, key
+            for follow in self.on_rename:
+                follow(old, key)
         return evolve(label)
 
     def delete(self, key_id: int) -> None:

@@ -40,11 +40,15 @@ def _default_zones() -> dict[int, LoadZone]:
 
 @define
 class LoadZoneBook:
-    """The zones by id, and for each private zone the ids of the projects allowed to use it
-    (in the order they were set)."""
+    """The zones by id, and which projects may use which private zone.
+
+    ``allowed`` is the one record of that relation, read from both ends: ``(zone id, project
+    id)`` pairs, in the order they were set, so ``PUT /load_zones/{id}/allowed_projects``
+    and ``PUT /projects/{id}/allowed_load_zones`` each see the other's changes.
+    """
 
     zones: dict[int, LoadZone] = field(factory=_default_zones)
-    allowed: dict[int, list[int]] = field(factory=dict)
+    allowed: list[tuple[int, int]] = field(factory=list)
 
     def add(
         self,
@@ -99,7 +103,7 @@ class LoadZoneBook:
     def projects_of(self, zone_id: int) -> list[int]:
         """The ids of the projects allowed to use the private zone ``zone_id``."""
         self.require_private(zone_id)
-        return list(self.allowed.get(zone_id, ()))
+        return [project for zone, project in self.allowed if zone == zone_id]
 
     def set_projects(self, zone_id: int, project_ids: Iterable[int]) -> list[int]:
         """Allow exactly ``project_ids`` (duplicates dropped) to use the private zone."""
@@ -109,5 +113,25 @@ class LoadZoneBook:
             raise ApiError.validation(
                 f"At most {MAX_ALLOWED_PROJECTS} projects may be allowed.", "value"
             )
-        self.allowed[zone_id] = ids
+        kept = [pair for pair in self.allowed if pair[0] != zone_id]
+        self.allowed = kept + [(zone_id, project) for project in ids]
         return list(ids)
+
+    def zones_of_project(self, project_id: int) -> list[LoadZone]:
+        """The private zones ``project_id`` may use, in the order they were set."""
+        return [self.zones[zone] for zone, project in self.allowed if project == project_id]
+
+    def set_zones_of_project(self, project_id: int, zone_ids: Iterable[int]) -> list[LoadZone]:
+        """Allow ``project_id`` exactly the private zones ``zone_ids`` (duplicates dropped):
+        ``400`` (target ``value``) for an unknown or public zone, changing nothing."""
+        ids = list(dict.fromkeys(zone_ids))
+        unknown = [z for z in ids if z not in self.zones or self.zones[z].public]
+        if unknown:
+            raise ApiError.validation(f"Unknown load zone ids: {unknown}.", "value")
+        kept = [pair for pair in self.allowed if pair[1] != project_id]
+        self.allowed = kept + [(zone, project_id) for zone in ids]
+        return self.zones_of_project(project_id)
+
+    def forget_project(self, project_id: int) -> None:
+        """A deleted project: no zone allows it any more."""
+        self.allowed = [pair for pair in self.allowed if pair[1] != project_id]
