@@ -34,6 +34,7 @@ from ._models import (
     Unset,
     ValidateOptionsResult,
 )
+from ._models_runs import DistributionNode, LoadZoneDistribution
 from ._retry import RetryPolicy
 from ._version import __version__
 from .resources.load_tests import LoadTests, new_idempotency_key
@@ -47,11 +48,13 @@ __all__ = [
     "ConfigurationError",
     "ConflictError",
     "CostBreakdown",
+    "DistributionNode",
     "ErrorDetail",
     "K6CloudClient",
     "K6CloudError",
     "LoadTest",
     "LoadTests",
+    "LoadZoneDistribution",
     "NotAcceptableError",
     "NotFoundError",
     "Outcome",

@@ -104,17 +104,15 @@ class TestList:
         with pytest.raises(k6.NotFoundError):
             _ = [run async for run in client.test_runs.list(test_id=999)]
 
-    @pytest.mark.parametrize("scope", ["test", "all"])
-    async def test_list_orders_by_created_desc(
-        self, fake: FakeK6Cloud, client: k6.K6CloudClient, test_id: int, scope: str
+    async def test_list_of_a_test_orders_by_created_desc(
+        self, fake: FakeK6Cloud, client: k6.K6CloudClient, test_id: int
     ) -> None:
         ids = []
         for _ in range(3):
             ids.append(fake.start_run(test_id).id)
             fake.clock.advance(60)
-        chosen = test_id if scope == "test" else None
 
-        runs = [r async for r in client.test_runs.list(test_id=chosen, order_by="created desc")]
+        runs = [r async for r in client.test_runs.list(test_id=test_id, order_by="created desc")]
 
         assert [run.id for run in runs] == ids[::-1]
         assert fake.requests[-1].query["$orderby"] == "created desc"
@@ -340,9 +338,13 @@ async def _invoke(call: Callable[[k6.K6CloudClient], Any], client: k6.K6CloudCli
         (lambda c: c.test_runs.wait(1, on_update=3), TypeError, "on_update"),
         (lambda c: c.test_runs.wait(1, request_timeout="x"), TypeError, "request_timeout"),
         (lambda c: c.test_runs.list(test_id=True), TypeError, "test_id"),
-        (lambda c: c.test_runs.list(order_by="name"), ValueError, "order_by"),
-        (lambda c: c.test_runs.list(order_by="created,created"), ValueError, "order_by"),
-        (lambda c: c.test_runs.list(order_by=5), TypeError, "order_by"),
+        (lambda c: c.test_runs.list(test_id=1, order_by="name"), ValueError, "order_by"),
+        (
+            lambda c: c.test_runs.list(test_id=1, order_by="created,created"),
+            ValueError,
+            "order_by",
+        ),
+        (lambda c: c.test_runs.list(test_id=1, order_by=5), TypeError, "order_by"),
         (lambda c: c.test_runs.list(page_size=0), ValueError, "page_size"),
         (
             lambda c: c.test_runs.list(created_after=datetime(2025, 1, 1)),

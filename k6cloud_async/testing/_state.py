@@ -6,10 +6,11 @@ from typing import Any, Final
 
 from attrs import define, field, frozen
 
-from .._models import UNSET, LoadTest, Unset
+from .._models import UNSET, LoadTest, TestRun, Unset
 from ._clock import FakeClock
 from ._errors import ApiError
 from ._runs import RunBook
+from ._state_runs import RunState
 
 __all__ = ["MAX_NAME_LENGTH", "ScriptUpload", "Store", "check_name"]
 
@@ -49,6 +50,7 @@ class Store:
 
     clock: FakeClock
     runs: RunBook
+    run_state: RunState
     projects: dict[int, str] = field(factory=dict)
     tests: dict[int, LoadTest] = field(factory=dict)
     scripts: dict[int, bytes] = field(factory=dict)
@@ -59,7 +61,8 @@ class Store:
     @classmethod
     def new(cls, clock: FakeClock) -> Store:
         """An empty store on ``clock``."""
-        return cls(clock=clock, runs=RunBook(clock))
+        book = RunBook(clock)
+        return cls(clock=clock, runs=book, run_state=RunState(book, clock))
 
     def add_project(self, name: str | None) -> int:
         """A new project; ids count up from 1."""
@@ -126,7 +129,17 @@ class Store:
         del self.tests[test_id]
         del self.scripts[test_id]
         del self.uploads[test_id]
-        self.runs.forget_test(test_id)
+        self.run_state.forget(self.runs.forget_test(test_id))
+
+    def start_run(self, test_id: int, key: str | None) -> tuple[TestRun, bool]:
+        """Start a run of the test (``404`` for an unknown test), or find the one ``key``
+        started; a new run keeps the script the test has now. The run, and whether it is new.
+        """
+        test = self.require_test(test_id)
+        run, new = self.runs.start(test.id, test.project_id, key)
+        if new:
+            self.run_state.ran(run.id, self.scripts[test.id])
+        return run, new
 
     def move_test(self, test_id: int, project_id: int) -> None:
         """Move a test and its runs: ``400`` (target ``project_id``) for an unknown project,
