@@ -30,20 +30,21 @@ def _when(offset: int | None, zone: timezone) -> datetime | None:
 )
 @given(
     offsets=OFFSETS,
-    after=BOUND,
-    before=BOUND,
+    bounds=st.data(),
     zone=ZONES,
     page_size=st.integers(min_value=1, max_value=7),
     of_one_test=st.booleans(),
 )
 async def test_a_date_range_lists_exactly_the_runs_created_within_it(
     offsets: list[int],
-    after: int | None,
-    before: int | None,
+    bounds: st.DataObject,
     zone: timezone,
     page_size: int,
     of_one_test: bool,
 ) -> None:
+    # A bound is often the creation time of a run: [after, before) decides that run.
+    bound = BOUND | st.sampled_from(offsets) if offsets else BOUND
+    after, before = bounds.draw(bound, label="after"), bounds.draw(bound, label="before")
     async with FakeK6Cloud(clock_start=START) as fake:
         project = fake.add_project()
         tests = [fake.add_test(project, "a").id, fake.add_test(project, "b").id]
