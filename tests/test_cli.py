@@ -725,7 +725,17 @@ def test_runs_list_json_and_abort_json(server: ThreadedFake, k6cloud: Any) -> No
         runs.append(server.call(server.fake.start_run, test_id))
         server.call(server.fake.clock.advance, 60)
 
-    listed = k6cloud("--json", "runs", "list", "--order-by", "created desc", "--limit", "2")
+    listed = k6cloud(
+        "--json",
+        "runs",
+        "list",
+        "--test",
+        str(test_id),
+        "--order-by",
+        "created desc",
+        "--limit",
+        "2",
+    )
     aborted = k6cloud("--json", "runs", "abort", str(runs[0].id))
 
     assert [item["id"] for item in listed.json_lines()] == [runs[2].id, runs[1].id]
@@ -1034,7 +1044,7 @@ def test_demo_process_exits_0() -> None:
     out, err = process.communicate(timeout=60)
 
     assert process.returncode == 0, err
-    assert "[9] Bulk-delete" in out
+    assert "[10] Bulk-delete" in out
     assert "result: passed" in out
 
 
@@ -1045,6 +1055,8 @@ def test_demo_walks_through_the_workflow(k6cloud: Any) -> None:
     assert "page 3: 6 tests" in result.out
     assert "sent as archive.tar (application/x-tar)" in result.out
     assert "statuses: initializing -> running -> processing_metrics -> completed" in result.out
+    assert "note 'demo: 20 VUs after the script change', starred: True" in result.out
+    assert "load zone amazon:us:ashburn: 100% of the load on m5.large at 203.0.113." in result.out
     assert "deleted 23 of 24, failed 1 (404 not_found" in result.out
 
 
