@@ -26,6 +26,7 @@ __all__ = [
     "RetryBudget",
     "RetryPolicy",
     "decide_retry",
+    "may_have_been_processed",
     "parse_retry_after",
 ]
 
@@ -39,12 +40,25 @@ class Replay(enum.Enum):
 
     #: GET, PUT, PATCH, DELETE, validate_options, and the POSTs that set a run's state
     #: (``abort``, ``star``, ``unstar``, ``save``, ``unsave``): repeating them changes
-    #: nothing more. A ``delete`` whose retry meets 404 succeeds (the lost attempt deleted).
+    #: nothing more (projects: ``update``, ``update_limits``, ``set_allowed_load_zones``,
+    #: ``set_labels``, ``delete``, ``delete_label`` too). A test run ``delete`` whose retry
+    #: meets 404 succeeds (the lost attempt deleted).
     IDEMPOTENT = "idempotent"
     #: ``start``: repeated with the same K6-Idempotency-Key, so the API starts one run.
     IDEMPOTENCY_KEY = "idempotency-key"
-    #: ``create``: only when the request provably was not processed (not sent, or 429).
+    #: ``create`` (of a load test or a project): only when the request provably was not
+    #: processed (not sent, or 429).
     UNPROCESSED_ONLY = "unprocessed-only"
+
+
+def may_have_been_processed(*, sent: bool, status: int | None) -> bool:
+    """Whether a failed attempt may have taken effect on the server.
+
+    Not when it never left (no connection), nor after a 429, which the API answers before
+    doing anything. Any other failure of a sent request (a lost response, a timeout, a
+    5xx) leaves the outcome unknown.
+    """
+    return sent and status != 429
 
 
 @define(frozen=True)
@@ -169,10 +183,12 @@ def decide_retry(
         return _GIVE_UP
     if attempt > max_retries:
         return _GIVE_UP
-    if replay is Replay.UNPROCESSED_ONLY and failure.sent and failure.status != 429:
+    if replay is Replay.UNPROCESSED_ONLY and may_have_been_processed(
+        sent=failure.sent, status=failure.status
+    ):
         return Decision(
             None,
-            "not retried: the request may have been processed, so the test may exist; "
+            "not retried: the request may have been processed, so what it creates may exist; "
             "look it up by name before creating it again",
         )
     if not_replayable is not None:

@@ -68,6 +68,11 @@ async def _download(manager: Any) -> None:
         await download.read()
 
 
+async def _delete_a_label(client: k6.K6CloudClient, project_id: int) -> None:
+    await client.projects.set_labels(project_id, {"env": "prod"})  # the label to delete
+    await client.projects.delete_label(project_id, "env")
+
+
 CALLS: dict[str, Covered] = {
     # -- this library's first areas --------------------------------------------------------
     "load_tests_list": Covered("load_tests", "list", lambda c, i: c.load_tests.list(), True),
@@ -145,43 +150,73 @@ CALLS: dict[str, Covered] = {
         lambda c, i: _download(c.test_runs.download_script(i["run"])),
         True,
     ),
-    # -- areas built beside this one (skipped until their resource exists) -------------------
-    "auth": Covered("", "authenticate", lambda c, i: c.authenticate()),
-    "projects_list": Covered("projects", "list", lambda c, i: c.projects.list()),
-    "projects_create": Covered("projects", "create", lambda c, i: c.projects.create("new project")),
-    "projects_retrieve": Covered("projects", "get", lambda c, i: c.projects.get(i["project"])),
-    "projects_partial_update": Covered(
-        "projects", "update", lambda c, i: c.projects.update(i["project"], name="renamed")
+    # -- projects ----------------------------------------------------------------------------
+    "projects_list": Covered("projects", "list", lambda c, i: c.projects.list(), True),
+    "projects_create": Covered(
+        "projects", "create", lambda c, i: c.projects.create("new project"), True
     ),
-    "projects_destroy": Covered("projects", "delete", lambda c, i: c.projects.delete(i["project"])),
+    "projects_retrieve": Covered(
+        "projects", "get", lambda c, i: c.projects.get(i["project"]), True
+    ),
+    "projects_partial_update": Covered(
+        "projects",
+        "update",
+        lambda c, i: c.projects.update(i["project"], name="renamed"),
+        True,
+    ),
+    "projects_destroy": Covered(
+        "projects", "delete", lambda c, i: c.projects.delete(i["empty_project"]), True
+    ),
     "projects_limits_retrieve": Covered(
-        "projects", "get_limits", lambda c, i: c.projects.get_limits(i["project"])
+        "projects",
+        "get_limits",
+        lambda c, i: c.projects.get_limits(i["project"]),
+        True,
     ),
     "projects_limits_partial_update": Covered(
         "projects",
         "update_limits",
         lambda c, i: c.projects.update_limits(i["project"], vu_max_per_test=10),
+        True,
     ),
     "project_limits_retrieve": Covered(
-        "projects", "list_limits", lambda c, i: c.projects.list_limits(project_ids=[i["project"]])
+        "projects",
+        "list_limits",
+        lambda c, i: c.projects.list_limits(project_ids=[i["project"]]),
+        True,
     ),
     "projects_allowed_load_zones_retrieve": Covered(
-        "projects", "allowed_load_zones", lambda c, i: c.projects.allowed_load_zones(i["project"])
+        "projects",
+        "allowed_load_zones",
+        lambda c, i: c.projects.allowed_load_zones(i["project"]),
+        True,
     ),
     "projects_allowed_load_zones_update": Covered(
         "projects",
         "set_allowed_load_zones",
-        lambda c, i: c.projects.set_allowed_load_zones(i["project"], [1]),
+        lambda c, i: c.projects.set_allowed_load_zones(i["project"], [24]),
+        True,
     ),
     "projects_labels_list": Covered(
-        "projects", "labels", lambda c, i: c.projects.labels(i["project"])
+        "projects",
+        "labels",
+        lambda c, i: c.projects.labels(i["project"]),
+        True,
     ),
     "projects_labels_update": Covered(
-        "projects", "set_labels", lambda c, i: c.projects.set_labels(i["project"], {"env": "prod"})
+        "projects",
+        "set_labels",
+        lambda c, i: c.projects.set_labels(i["project"], {"env": "prod"}),
+        True,
     ),
     "projects_labels_destroy": Covered(
-        "projects", "delete_label", lambda c, i: c.projects.delete_label(i["project"], "env")
+        "projects",
+        "delete_label",
+        lambda c, i: _delete_a_label(c, i["project"]),
+        True,
     ),
+    # -- areas not in the library yet (skipped until their resource exists) ------------------
+    "auth": Covered("", "authenticate", lambda c, i: c.authenticate()),
     "load_zones_list": Covered("load_zones", "list", lambda c, i: c.load_zones.list()),
     "load_zones_allowed_projects_retrieve": Covered(
         "load_zones", "allowed_projects", lambda c, i: c.load_zones.allowed_projects(1)
@@ -242,6 +277,7 @@ async def _run(result: Any) -> None:
 def ids(fake: FakeK6Cloud) -> Ids:
     project = fake.add_project("Default project")
     other_project = fake.add_project("Other project")
+    empty_project = fake.add_project("Empty project")
     test = fake.add_test(project, "checkout").id
     spare_test = fake.add_test(project, "spare").id
     run = fake.start_run(test).id
@@ -252,6 +288,7 @@ def ids(fake: FakeK6Cloud) -> Ids:
     return {
         "project": project,
         "other_project": other_project,
+        "empty_project": empty_project,
         "test": test,
         "spare_test": spare_test,
         "run": run,

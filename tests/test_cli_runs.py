@@ -7,12 +7,15 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from _cli_support import (  # noqa: F401  (fixtures)
+    ThreadedFake,
+    k6cloud_fixture,
+    one_error_line,
+    server_fixture,
+)
 
 import k6cloud_async as k6
 from k6cloud_async.testing import Fault
-from tests.test_cli import ThreadedFake, k6cloud, one_error_line, server
-
-__all__ = ["k6cloud", "server"]  # the fixtures, shared with tests/test_cli.py
 
 SCRIPT = b"export default function () { /* as run */ }\n"
 

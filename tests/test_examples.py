@@ -9,7 +9,8 @@ from typing import Any
 import pytest
 
 import k6cloud_async as k6
-from k6cloud_async._converter import decode, decode_page
+from k6cloud_async import _models_projects
+from k6cloud_async._converter import decode, decode_list, decode_page
 from k6cloud_async._models import (
     ErrorBody,
     LoadTestMove,
@@ -19,10 +20,10 @@ from k6cloud_async._models import (
 from k6cloud_async._models_runs import TestRunDistribution, TestRunPatch
 from k6cloud_async.testing import FakeK6Cloud
 
-DATA = Path(__file__).parent / "data"
+#: Every ``tests/data/examples*.json``: one file per area of the API.
 ALL_EXAMPLES = [
     example
-    for path in sorted(DATA.glob("examples*.json"))
+    for path in sorted((Path(__file__).parent / "data").glob("examples*.json"))
     for example in json.loads(path.read_text(encoding="utf-8"))
 ]
 #: Script bodies (their model is the media type the API serves them as).
@@ -38,12 +39,15 @@ MODELS: dict[str, Any] = {
     "ValidateOptionsRequest": ValidateOptionsRequest,
     "TestRunDistribution": TestRunDistribution,
     "TestRunPatch": TestRunPatch,
+    **{name: getattr(_models_projects, name) for name in _models_projects.__all__},
 }
 
 
 def _decode(model: str, body: Any) -> Any:
     if model.startswith("Page["):
         return decode_page(body, MODELS[model[5:-1]])
+    if model.startswith("List["):
+        return decode_list(body, MODELS[model[5:-1]])
     if model == "ErrorResponse":
         return decode(body["error"], ErrorBody)
     return decode(body, MODELS[model])
@@ -61,7 +65,10 @@ def test_examples_cover_both_sources_and_every_model() -> None:
 def test_example_decodes_and_round_trips(example: dict[str, Any]) -> None:
     decoded = _decode(example["model"], example["body"])
 
-    encoded = k6.to_dict(decoded)
+    if isinstance(decoded, list):
+        encoded: Any = {"value": [k6.to_dict(item) for item in decoded]}
+    else:
+        encoded = k6.to_dict(decoded)
     if example["model"] == "ErrorResponse":
         encoded = {"error": encoded}
     again = _decode(example["model"], json.loads(json.dumps(encoded)))
@@ -107,3 +114,26 @@ async def test_script_example_is_served_as_its_media_type(example: dict[str, Any
             body = await download.read()
     assert (download.content_type, body) == (example["model"], script)
     assert download.is_archive is False
+
+
+def test_every_projects_example_is_here() -> None:
+    path = Path(__file__).parent / "data" / "examples_projects.json"
+    names = {e["name"] for e in json.loads(path.read_text())}
+    assert len(names) == 18  # the OpenAPI document's examples of the projects operations
+    assert names <= {e["name"] for e in EXAMPLES}
+
+
+def test_project_examples_values() -> None:
+    listing = next(e for e in EXAMPLES if e["model"] == "Page[ProjectLimits]")
+    limits = decode_page(listing["body"], k6.ProjectLimits).items[0]
+    assert (limits.vuh_max_per_month, limits.vu_max_per_test) == (50, None)
+    project = decode(next(e for e in EXAMPLES if e["model"] == "Project")["body"], k6.Project)
+    assert project.labels == {}  # absent from the example: the schema's default
+    assert project.grafana_folder_uid == "de0chath6zxfkb"
+    removed = next(e for e in EXAMPLES if e["name"].endswith("/ RemoveSingle"))
+    patch = decode(removed["body"], _models_projects.ProjectLimitsPatch)
+    assert patch.duration_max_per_test is None
+    assert patch.vuh_max_per_month is k6.UNSET
+    assert k6.to_dict(patch) == {"duration_max_per_test": None}
+    by_id = next(e for e in EXAMPLES if e["name"].endswith("/ ReplaceLabelsUsingKeyId"))
+    assert k6.to_dict(decode(by_id["body"], _models_projects.ProjectLabelsPut)) == by_id["body"]

@@ -4,24 +4,25 @@ date-time arguments of ``runs list``."""
 from __future__ import annotations
 
 import argparse
-import re
 from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, Final
+from typing import TYPE_CHECKING, Any, Final
 
 import k6cloud_async as k6
 
 from ._arguments import positive_int
-from ._context import Context
 from ._errors import CliError
-from ._output import Column
+from ._printable import printable
+from ._table import Column
+
+if TYPE_CHECKING:
+    from ._context import Context
 
 __all__ = ["aware_datetime", "register", "show_distribution"]
 
 AddCommand = Callable[[str, str], argparse.ArgumentParser]
 
-_CONTROL: Final = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 _DISTRIBUTION_COLUMNS: Final = (
     Column("LOAD ZONE"),
     Column("PERCENT", ">"),
@@ -46,11 +47,6 @@ def aware_datetime(text: str) -> datetime:
             f"expected an ISO 8601 date-time such as 2025-08-01T12:00:00Z, got {text!r}"
         ) from None
     return value if value.tzinfo is not None else value.replace(tzinfo=UTC)
-
-
-def _escaped(text: str) -> str:
-    """An API string made safe for a terminal: control characters as ``\\xNN``."""
-    return _CONTROL.sub(lambda match: f"\\x{ord(match.group()):02x}", text)
 
 
 def register(add: AddCommand) -> None:
@@ -173,10 +169,10 @@ def show_distribution(ctx: Context, distribution: dict[str, k6.LoadZoneDistribut
         for node in nodes:
             rows.append(
                 [
-                    _escaped(zone),
+                    printable(zone),
                     str(part.percentage),
-                    "-" if node is None else _escaped(node.size),
-                    "-" if node is None else _escaped(node.public_ip),
+                    "-" if node is None else printable(node.size),
+                    "-" if node is None else printable(node.public_ip),
                 ]
             )
     ctx.out.table(_DISTRIBUTION_COLUMNS).write(rows)

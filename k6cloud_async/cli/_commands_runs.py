@@ -4,18 +4,19 @@ from ``_commands_run_state``, note, star, save, delete, script and distribution)
 from __future__ import annotations
 
 import argparse
-import asyncio
-from typing import Final
+from typing import TYPE_CHECKING, Final
 
 import k6cloud_async as k6
 
 from . import _commands_run_state
-from ._arguments import positive_float, positive_int
+from ._arguments import page_size, positive_float, positive_int
 from ._commands_run_state import aware_datetime
-from ._context import Context
 from ._errors import EXIT_USAGE, CliError
 from ._listing import print_pages
-from ._output import Column, format_value
+from ._table import Column, format_value
+
+if TYPE_CHECKING:
+    from ._context import Context
 
 __all__ = [
     "EXIT_RUN_ERROR",
@@ -69,7 +70,7 @@ def register(
         help="order by creation time (with --test)",
     )
     p.add_argument(
-        "--page-size", type=positive_int, default=1000, metavar="N", help="runs per page (1-1000)"
+        "--page-size", type=page_size, default=1000, metavar="N", help="runs per page (1-1000)"
     )
     p.add_argument("--limit", type=positive_int, metavar="N", help="stop after N runs")
     p.set_defaults(handler=list_runs)
@@ -128,7 +129,11 @@ def _verdict(run: k6.TestRun) -> str:
 
 
 async def wait_for_run(ctx: Context, run_id: int, args: argparse.Namespace) -> int:
-    """Poll until the run ends, noting each status on stderr; print it; its exit code."""
+    """Poll until the run ends, noting each status on stderr; print it; its exit code.
+
+    Stopped (Ctrl-C, SIGTERM) it says which run goes on, and how to abort it.
+    """
+    import asyncio  # loaded by now (the command runs in it); not needed for --help
 
     def on_update(run: k6.TestRun) -> None:
         ctx.out.note(f"run {run.id}: {run.status}")
@@ -170,7 +175,7 @@ async def list_runs(ctx: Context, args: argparse.Namespace) -> int:
     for given, option in ((args.starred, "--starred"), (args.order_by, "--order-by")):
         if given and args.test is None:
             # The API offers both only for one load test's runs.
-            raise CliError(f"{option} needs --test", exit_code=EXIT_USAGE)
+            raise CliError(f"{option} needs --test", EXIT_USAGE)
     pages = ctx.client.test_runs.pages(
         test_id=args.test,
         created_after=args.since,

@@ -4,11 +4,13 @@ delete them; their distribution and the script they ran."""
 from __future__ import annotations
 
 import asyncio
+import functools
 import inspect
+import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from contextlib import AbstractAsyncContextManager
 from datetime import datetime
-from typing import Final
+from typing import Final, TypeVar
 
 from yarl import URL
 
@@ -42,8 +44,12 @@ _BACKOFF_FACTOR: Final = 1.5
 #: Runs are ordered by one field only.
 _ORDER_FIELDS: Final = frozenset({"created"})
 
-# The polls' sleep; a module global so that a test can watch the intervals chosen.
+T = TypeVar("T")
+
+# The polls' sleep and the clock their deadline is read on: module globals so that a test
+# can watch the intervals chosen and move time without waiting for it.
 _sleep = asyncio.sleep
+_clock = time.monotonic
 
 
 class TestRuns(Resource):
@@ -109,12 +115,10 @@ class TestRuns(Resource):
         check_request_timeout(request_timeout, "request_timeout")
         options = self._requestor.options(request_timeout, max_retries)
         poller = _Poller(lambda: self._fetch(url, options), first, longest, on_update)
+        deadline = None if limit is None else _clock() + limit
         try:
-            async with asyncio.timeout(limit) as scope:
-                return await poller.run()
-        except TimeoutError:
-            if not scope.expired():
-                raise
+            return await poller.run(deadline)
+        except _DeadlinePassed:
             raise WaitTimeoutError(
                 f"test run {run_id} did not finish within {limit:g} seconds "
                 f"(last status seen: {poller.status or 'none'})",
@@ -329,6 +333,10 @@ class TestRuns(Resource):
         )
 
 
+class _DeadlinePassed(Exception):
+    """``wait``'s timeout ran out (on ``_clock``) before the run finished."""
+
+
 class _Poller:
     """The polling loop of ``wait``: what it saw last, and how long it sleeps next."""
 
@@ -350,20 +358,28 @@ class _Poller:
     def status(self) -> str | None:
         return None if self.last is None else self.last.status
 
-    async def run(self) -> TestRun:
+    async def run(self, deadline: float | None) -> TestRun:
+        """Poll until the run is finished; _DeadlinePassed once ``deadline`` (on ``_clock``;
+        None: never) passes, cutting short the poll or the sleep in progress."""
         interval = self._first
         while True:
             previous = self.status
-            self.polls += 1
-            run = await self._fetch()
-            self.last = run
-            changed = run.status != previous
-            if changed:
-                await self._notify(run)
+            run = await _before(deadline, self._poll)
             if run.is_finished:
                 return run
+            changed = run.status != previous
             interval = self._first if changed else min(interval * _BACKOFF_FACTOR, self._longest)
-            await _sleep(interval)
+            await _before(deadline, functools.partial(_sleep, interval))
+
+    async def _poll(self) -> TestRun:
+        """One GET of the run, then ``on_update`` if its status changed."""
+        previous = self.status
+        self.polls += 1
+        run = await self._fetch()
+        self.last = run
+        if run.status != previous:
+            await self._notify(run)
+        return run
 
     async def _notify(self, run: TestRun) -> None:
         if self._on_update is None:
@@ -371,3 +387,19 @@ class _Poller:
         result = self._on_update(run)
         if inspect.isawaitable(result):
             await result
+
+
+async def _before(deadline: float | None, step: Callable[[], Awaitable[T]]) -> T:
+    """``step()``, unless ``deadline`` (on ``_clock``) passes first: then _DeadlinePassed."""
+    if deadline is None:
+        return await step()
+    remaining = deadline - _clock()
+    if remaining <= 0:
+        raise _DeadlinePassed
+    try:
+        async with asyncio.timeout(remaining) as scope:
+            return await step()
+    except TimeoutError:
+        if not scope.expired():  # a request's own timeout, not the wait's
+            raise
+        raise _DeadlinePassed from None

@@ -10,16 +10,21 @@ It serves every endpoint the client uses, in memory, on a real HTTP server on
         test = fake.add_test(project, "smoke")
         fake.inject(Fault.status(503, retry_after=1), method="GET", times=2)
         ...  # a client on fake.base_url with fake.token and fake.stack_id
+        fake.assert_all_faults_used()
+
+With the library installed, pytest also gets the fixtures ``k6cloud_fake`` and
+``k6cloud_client`` and the ``k6cloud_fake`` marker (see the README's testing section).
 """
 
 from ._clock import FakeClock
 from ._fake import FakeK6Cloud
-from ._faults import Fault, InjectedFault
+from ._faults import UNTIL_REMOVED, Fault, InjectedFault
 from ._records import RecordedRequest
 from ._runs import RunOutcome
 from ._state import ScriptUpload
 
 __all__ = [
+    "UNTIL_REMOVED",
     "FakeClock",
     "FakeK6Cloud",
     "Fault",

@@ -11,11 +11,12 @@ from types import TracebackType
 from attrs import evolve
 
 from .._models import LoadTest, TestRun
+from .._models_projects import Project
 from .._models_runs import LoadZoneDistribution
 from ._clock import FakeClock
 from ._context import Compression, ServerContext
 from ._errors import ApiError
-from ._faults import Fault, FaultSet, InjectedFault
+from ._faults import UNTIL_REMOVED, Fault, FaultSet, InjectedFault, matches_path
 from ._listing import MAX_TOP
 from ._records import RecordedRequest, RequestLog
 from ._runs import FinalStatus, Result, RunOutcome
@@ -26,6 +27,9 @@ __all__ = ["DEFAULT_SCRIPT", "FakeK6Cloud"]
 
 DEFAULT_SCRIPT = b"export default function() {}\n"
 
+#: How many recorded requests an assertion message lists.
+_LISTED_REQUESTS = 20
+
 
 class FakeK6Cloud:
     """An in-memory Grafana Cloud k6 Tests REST API (v6) on a real local HTTP server.
@@ -34,7 +38,8 @@ class FakeK6Cloud:
     ephemeral port) inside the running event loop; point a client at
     :attr:`base_url` with :attr:`token` and :attr:`stack_id`. Helpers change the state
     directly, the :attr:`clock` only moves when told, :attr:`requests` records what
-    was served, and :meth:`inject` makes requests fail on purpose.
+    was served (every response carries its record's ``X-Request-Id``), and
+    :meth:`inject` makes requests fail on purpose.
 
     ``latency`` (seconds, settable any time) delays every request before it is handled.
     ``page_size_default`` is the page size when a listing has no ``$top`` (1..1000).
@@ -162,8 +167,20 @@ class FakeK6Cloud:
     # -- projects and tests ----------------------------------------------------------
 
     def add_project(self, name: str | None = None) -> int:
-        """Create a project and return its id (1, 2, …)."""
-        return self._ctx.store.add_project(name)
+        """Create a project and return its id (1, 2, …); the first is the stack's default.
+
+        ``ValueError`` for a name taken in the stack or not 1 to 255 characters long.
+        """
+        try:
+            return self._ctx.store.add_project(name)
+        except ApiError as exc:
+            raise ValueError(exc.message) from None
+
+    def get_project(self, project_id: int) -> Project | None:
+        """A copy of the project (with its labels), or ``None``."""
+        book = self._ctx.store.book
+        project = book.projects.get(project_id)
+        return None if project is None else book.snapshot(project)
 
     @property
     def projects(self) -> list[int]:
@@ -186,6 +203,22 @@ class FakeK6Cloud:
         """A copy of the test, or ``None``."""
         test = self._ctx.store.tests.get(test_id)
         return None if test is None else evolve(test)
+
+    def test_by_name(self, name: str, project_id: int | None = None) -> LoadTest:
+        """A copy of the test named ``name`` (in ``project_id``; ``None``: in any project).
+
+        ``KeyError`` when there is none, ``ValueError`` when several projects have one.
+        """
+        if not isinstance(name, str):
+            raise TypeError(f"name must be a str, not {type(name).__name__}")
+        found = self._ctx.store.list_tests(project_id, name)
+        if not found:
+            where = "" if project_id is None else f" in project {project_id}"
+            raise KeyError(f"no test named {name!r}{where}")
+        if len(found) > 1:
+            projects = ", ".join(str(t.project_id) for t in found)
+            raise ValueError(f"tests named {name!r} are in projects {projects}; give project_id")
+        return evolve(found[0])
 
     @property
     def tests(self) -> list[LoadTest]:
@@ -231,13 +264,22 @@ class FakeK6Cloud:
         steps: int = 4,
         status: FinalStatus = "completed",
         message: str | None = None,
+        duration: float | None = None,
     ) -> None:
-        """Decide how runs of ``test_id`` (``None``: any test) started from now on end.
+        """Decide how runs of ``test_id`` (``None``: any test without its own rule) started
+        from now on end, e.g. ``set_run_outcome(test_id=7, result="failed")``.
 
         Such a run reaches ``status`` with ``result`` on its ``steps``-th poll (``GET
-        /test_runs/{id}``); ``message`` goes to ``result_details.message``.
+        /test_runs/{id}``), and not before ``duration`` seconds of :attr:`clock` time
+        after it was created (``None``: no minimum); ``message`` goes to
+        ``result_details.message``. A wrong value raises ``TypeError`` or ``ValueError``
+        naming it. ``test_id`` need not exist yet: the rule waits for its runs.
         """
-        outcome = RunOutcome(result=result, steps=steps, status=status, message=message)
+        if test_id is not None and (isinstance(test_id, bool) or not isinstance(test_id, int)):
+            raise TypeError(f"test_id must be an int or None, not {type(test_id).__name__}")
+        outcome = RunOutcome(
+            result=result, steps=steps, status=status, message=message, duration=duration
+        )
         self._ctx.store.runs.set_outcome(test_id, outcome)
 
     def finish_run(
@@ -300,7 +342,12 @@ class FakeK6Cloud:
 
     @property
     def requests(self) -> list[RecordedRequest]:
-        """The requests received, in arrival order (the live records)."""
+        """The requests received since start (or :meth:`reset_requests`), in arrival order.
+
+        A new list on every access: later requests do not appear in a list already taken.
+        Its items are the live records, though: a request still in flight gets its
+        ``status`` and ``done`` when its handling ends.
+        """
         return list(self._ctx.log.records)
 
     @property
@@ -325,20 +372,37 @@ class FakeK6Cloud:
         path: str | re.Pattern[str] | None = None,
         times: int | None = 1,
     ) -> InjectedFault:
-        """Apply ``fault`` to the next ``times`` matching requests (``None``: until cleared).
+        """Apply ``fault`` to the next matching request — by default one, the next
+        ``times`` with ``times=n``, or every one with ``times=UNTIL_REMOVED`` (``None``)
+        until :meth:`remove_fault` or :meth:`clear_faults`.
 
         ``method``: an HTTP method, any case (``None``: any). ``path``: a glob on the
         full request path without the query, e.g. ``"/cloud/v6/load_tests/*"``
         (``fnmatch``: ``*`` also matches ``/``), or a compiled regex that must match
         the whole path (``None``: any). Rules apply in injection order; the first
         that matches is used up by one. Faults apply before authentication, so a
-        faulted request is answered whatever its credentials.
+        faulted request is answered whatever its credentials. Returns the rule (its
+        ``applied`` count grows as it is used).
         """
-        if times is not None and times < 1:
-            raise ValueError("times must be at least 1 (or None)")
+        if not isinstance(fault, Fault):
+            raise TypeError(f"fault must be a Fault, not {type(fault).__name__}")
+        if method is not None and not isinstance(method, str):
+            raise TypeError(f"method must be a str or None, not {type(method).__name__}")
+        _check_path(path)
+        if times is not UNTIL_REMOVED:
+            if isinstance(times, bool) or not isinstance(times, int):
+                raise TypeError(
+                    f"times must be an int or UNTIL_REMOVED, not {type(times).__name__}"
+                )
+            if times < 1:
+                raise ValueError(f"times must be at least 1 (or UNTIL_REMOVED), got {times}")
         rule = InjectedFault(fault=fault, method=method, path=path, remaining=times)
         self._ctx.faults.add(rule)
         return rule
+
+    def remove_fault(self, rule: InjectedFault) -> None:
+        """Stop applying ``rule`` (a no-op when it is used up or already removed)."""
+        self._ctx.faults.remove(rule)
 
     @property
     def faults_injected(self) -> int:
@@ -349,6 +413,53 @@ class FakeK6Cloud:
         """Remove every pending fault rule."""
         self._ctx.faults.clear()
 
+    # -- assertions ------------------------------------------------------------------
+
+    def assert_called(
+        self,
+        method: str | None,
+        path: str | re.Pattern[str] | None,
+        *,
+        times: int | None = None,
+    ) -> list[RecordedRequest]:
+        """Assert that :attr:`requests` has ``method`` requests for ``path``: at least one
+        (``times=None``), or exactly ``times`` (``0``: none). Return them.
+
+        ``method`` and ``path`` match as in :meth:`inject` (``None``: any). The
+        ``AssertionError`` lists the requests that were received.
+        """
+        if method is not None and not isinstance(method, str):
+            raise TypeError(f"method must be a str or None, not {type(method).__name__}")
+        _check_path(path)
+        if times is not None:
+            if isinstance(times, bool) or not isinstance(times, int):
+                raise TypeError(f"times must be an int or None, not {type(times).__name__}")
+            if times < 0:
+                raise ValueError(f"times must be >= 0, got {times}")
+        received = self.requests
+        found = [
+            r
+            for r in received
+            if (method is None or r.method == method.upper()) and matches_path(path, r.path)
+        ]
+        if (len(found) != times) if times is not None else not found:
+            pattern = path.pattern if isinstance(path, re.Pattern) else path
+            wanted = "at least 1" if times is None else str(times)
+            target = f"{(method or 'any method').upper()} {pattern or 'any path'}"
+            raise AssertionError(
+                f"expected {wanted} request(s) {target}, got {len(found)}\n"
+                f"{_list_requests(received)}"
+            )
+        return found
+
+    def assert_all_faults_used(self) -> None:
+        """Assert that every injected rule still active did all it was asked: each
+        ``times=n`` rule was applied ``n`` times, each ``UNTIL_REMOVED`` one at least once."""
+        unused = self._ctx.faults.unused()
+        if unused:
+            lines = "\n".join(f"  {rule.describe()}" for rule in unused)
+            raise AssertionError(f"{len(unused)} injected fault(s) not used up:\n{lines}")
+
     def __repr__(self) -> str:
         where = f"http://{self._host}:{self.port}"
         state = "closed" if self._closed else "running" if self._server else "not started"
@@ -358,3 +469,20 @@ class FakeK6Cloud:
 def _check_compression(coding: object) -> None:
     if coding not in (None, "gzip", "deflate"):
         raise ValueError(f"compression must be 'gzip', 'deflate' or None, got {coding!r}")
+
+
+def _check_path(path: object) -> None:
+    if path is not None and not isinstance(path, str | re.Pattern):
+        raise TypeError(f"path must be a str, a re.Pattern or None, not {type(path).__name__}")
+
+
+def _list_requests(records: list[RecordedRequest]) -> str:
+    if not records:
+        return "no requests were received"
+    lines = [
+        f"  {r.method} {r.path} -> {r.status if r.status is not None else 'no response'}"
+        for r in records[-_LISTED_REQUESTS:]
+    ]
+    skipped = len(records) - len(lines)
+    head = f"requests received ({skipped} earlier not shown):" if skipped else "requests received:"
+    return "\n".join([head, *lines])

@@ -14,7 +14,10 @@ from attrs import define, field, frozen
 
 from ._errors import error_body, status_code_name
 
-__all__ = ["Fault", "FaultKind", "FaultSet", "InjectedFault"]
+__all__ = ["UNTIL_REMOVED", "Fault", "FaultKind", "FaultSet", "InjectedFault", "matches_path"]
+
+#: ``inject(..., times=UNTIL_REMOVED)``: every matching request, until the rule is removed.
+UNTIL_REMOVED: Final = None
 
 FaultKind = Literal[
     "status",
@@ -141,7 +144,8 @@ class Fault:
         return cls("after_processing", inner=fault)
 
 
-def _matches_path(pattern: str | re.Pattern[str] | None, path: str) -> bool:
+def matches_path(pattern: str | re.Pattern[str] | None, path: str) -> bool:
+    """Whether ``path`` matches a glob (``fnmatch``), a whole-path regex, or ``None`` (any)."""
     if pattern is None:
         return True
     if isinstance(pattern, re.Pattern):
@@ -164,8 +168,21 @@ class InjectedFault:
         return (
             (self.remaining is None or self.remaining > 0)
             and (self.method is None or self.method.upper() == method.upper())
-            and _matches_path(self.path, path)
+            and matches_path(self.path, path)
         )
+
+    @property
+    def used_up(self) -> bool:
+        """Whether the rule did all it was asked: ``times`` applications, or (for
+        :data:`UNTIL_REMOVED`) at least one."""
+        return self.applied > 0 if self.remaining is None else self.remaining == 0
+
+    def describe(self) -> str:
+        """``Fault.status on GET /cloud/v6/load_tests/*: applied 1, 2 left``."""
+        pattern = self.path.pattern if isinstance(self.path, re.Pattern) else self.path
+        where = f"{(self.method or 'any method').upper()} {pattern or 'any path'}"
+        left = "until removed" if self.remaining is None else f"{self.remaining} left"
+        return f"Fault.{self.fault.kind} on {where}: applied {self.applied}, {left}"
 
 
 @define
@@ -190,6 +207,14 @@ class FaultSet:
                 self.rules = [r for r in self.rules if r.remaining != 0]
                 return rule.fault
         return None
+
+    def remove(self, rule: InjectedFault) -> None:
+        """Deactivate ``rule`` (a no-op when it is used up or was removed)."""
+        self.rules = [r for r in self.rules if r is not rule]
+
+    def unused(self) -> list[InjectedFault]:
+        """The active rules that have not done all they were asked, in injection order."""
+        return [r for r in self.rules if not r.used_up]
 
     def clear(self) -> None:
         """Drop every rule (the ``injected`` count stays)."""

@@ -3,29 +3,44 @@
 from __future__ import annotations
 
 import contextlib
-import json
+import re
 import socket
 import struct
 from contextvars import ContextVar
 from typing import Any, Final
 
 from aiohttp import web
+from aiohttp.http_exceptions import HttpProcessingError
 from aiohttp.web import ContentCoding
 
 from ._context import current_record
 from ._errors import ApiError
+from ._request_rules import check_media_type, parse_id, parse_json_body
 
 __all__ = [
+    "API_ROOT",
     "CHUNK_SIZE",
     "COMPRESSING",
+    "JSON_TYPE",
+    "OCTET_STREAM_TYPE",
     "TRUNCATING",
     "ResetResponse",
+    "api_path",
     "path_id",
     "read_body",
     "read_json",
+    "read_octets",
     "reset_connection",
     "send_bytes",
 ]
+
+#: The path every route of the API starts with.
+API_ROOT: Final = "/cloud/v6"
+
+JSON_TYPE: Final = "application/json"
+OCTET_STREAM_TYPE: Final = "application/octet-stream"
+
+_ID_PLACEHOLDER: Final = re.compile(r"\{(id|[a-z_]+_id)\}")
 
 #: Bodies are read and written in chunks of this size.
 CHUNK_SIZE: Final = 64 * 1024
@@ -53,30 +68,60 @@ def reset_connection(request: web.Request) -> ResetResponse:
     return ResetResponse()
 
 
+def api_path(template: str) -> str:
+    """A route path under :data:`API_ROOT` whose id placeholders match ASCII digits only.
+
+    ``{id}`` and ``{<name>_id}`` become ``{id:[0-9]+}`` (a bare ``\\d`` would also
+    match other scripts' digits: ``/load_tests/١`` must not be test 1); other
+    placeholders keep aiohttp's default (one path segment).
+    """
+    return API_ROOT + _ID_PLACEHOLDER.sub(r"{\1:[0-9]+}", template)
+
+
 def path_id(request: web.Request, name: str = "id") -> int:
-    """The integer path parameter ``name`` (the routes only match digits)."""
-    return int(request.match_info[name])
+    """The id path parameter ``name``: 404 unless ASCII digits, 400 beyond int64."""
+    value = parse_id(request.match_info[name], name)
+    if value is None:
+        raise ApiError.not_found()
+    return value
 
 
 async def read_body(request: web.Request) -> bytes:
-    """The whole request body, read in chunks."""
+    """The whole request body, read in chunks.
+
+    A malformed body (bad chunked framing or content encoding) is a ``400``, and so
+    is one cut short by the sender closing the connection: the answer goes nowhere,
+    but the request is recorded as the sender's fault, not as a crash of the fake.
+    """
     data = bytearray()
-    async for chunk in request.content.iter_chunked(CHUNK_SIZE):
-        data += chunk
+    try:
+        async for chunk in request.content.iter_chunked(CHUNK_SIZE):
+            data += chunk
+    except HttpProcessingError as exc:
+        raise ApiError.validation(f"The request body is malformed: {exc.message}") from None
+    except ConnectionResetError:
+        raise ApiError.validation("The request body ended before its declared end.") from None
     return bytes(data)
 
 
 async def read_json(request: web.Request) -> Any:
-    """The request body as JSON (``400 validation_error`` when it is not), also recorded."""
-    raw = await read_body(request)
-    try:
-        value = json.loads(raw)
-    except ValueError:
-        raise ApiError.validation("The request body is not valid JSON.") from None
+    """The body as JSON (see :func:`parse_json_body`), also recorded.
+
+    ``415 unsupported_media_type`` unless the ``Content-Type`` is ``application/json``;
+    ``400 validation_error`` when the body is not valid JSON.
+    """
+    check_media_type(request.headers.get("Content-Type"), (JSON_TYPE,))
+    value = parse_json_body(await read_body(request))
     record = current_record()
     if record is not None:
         record.json = value
     return value
+
+
+async def read_octets(request: web.Request) -> bytes:
+    """The raw body; ``415 unsupported_media_type`` unless it is ``application/octet-stream``."""
+    check_media_type(request.headers.get("Content-Type"), (OCTET_STREAM_TYPE,))
+    return await read_body(request)
 
 
 async def send_bytes(
@@ -91,7 +136,8 @@ async def send_bytes(
 
     While :data:`TRUNCATING` is set, only the first half of ``data`` is
     sent, then the connection is closed. While :data:`COMPRESSING` is set, the
-    stream is compressed (chunked, without a Content-Length).
+    stream is compressed (chunked, without a Content-Length). A ``HEAD`` request gets the
+    headers only.
     """
     response = web.StreamResponse(status=status, headers=headers)
     response.content_type = content_type
@@ -104,6 +150,8 @@ async def send_bytes(
     if truncate:
         response.force_close()
     await response.prepare(request)
+    if request.method == "HEAD":  # the headers of a GET, and no body (RFC 9110, 9.3.2)
+        return response
     view = memoryview(data)
     for start in range(0, limit, CHUNK_SIZE):
         await response.write(view[start : min(start + CHUNK_SIZE, limit)])

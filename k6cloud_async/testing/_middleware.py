@@ -2,7 +2,8 @@
 
 ``track`` (record + in-flight gauge) → ``compress`` (the compression switch) →
 ``delay`` (the latency knob) → ``faults`` (injection) → ``authenticate`` →
-``api_errors`` (exceptions to the error JSON) → the route handler.
+``api_errors`` (exceptions to the error JSON) → ``query_rules`` (the ``$``-parameters) →
+the route handler.
 """
 
 from __future__ import annotations
@@ -11,7 +12,6 @@ import asyncio
 import contextlib
 import json
 import logging
-import re
 from contextvars import ContextVar, Token
 from typing import Any, Final
 
@@ -25,18 +25,22 @@ from ._errors import ApiError, error_response, status_code_name
 from ._faults import Fault
 from ._http import COMPRESSING, TRUNCATING, ResetResponse, reset_connection, send_bytes
 from ._records import RecordedRequest
+from ._request_ids import stamp
+from ._request_rules import check_dollar_parameters, parse_int64
 
 __all__ = ["MIDDLEWARES"]
 
 logger: Final = logging.getLogger("k6cloud_async.testing")
 
 _UNAUTHORIZED: Final = "Invalid token or authentication scheme."
-_INTEGER: Final = re.compile(r"-?[0-9]+")
 
 
 def _body_size(request: web.Request) -> int:
     declared = request.content_length
-    return declared if declared is not None else request.content.total_bytes
+    if declared is not None:
+        return declared
+    # aiohttp 3.11.0-3.11.11's reader of an absent body has no total_bytes.
+    return request.content.total_bytes if request.body_exists else 0
 
 
 @web.middleware
@@ -56,6 +60,7 @@ async def track(request: web.Request, handler: Handler) -> web.StreamResponse:
         response = await handler(request)
         if not isinstance(response, ResetResponse):
             status = response.status
+            stamp(response, record)
         return response
     finally:
         log.end(record, status, _body_size(request))
@@ -180,12 +185,13 @@ async def authenticate(request: web.Request, handler: Handler) -> web.StreamResp
         return error_response(
             400, "validation_error", "The X-Stack-Id header is required.", target="X-Stack-Id"
         )
-    text = raw.strip()
-    if _INTEGER.fullmatch(text) is None:
-        return error_response(
-            400, "validation_error", "X-Stack-Id must be an integer.", target="X-Stack-Id"
-        )
-    if int(text) != ctx.stack_id:
+    try:
+        stack_id = parse_int64(raw, "X-Stack-Id")
+    except ApiError as exc:
+        return exc.to_response()
+    except ConnectionError:  # the sender left while the answer was being written
+        return ResetResponse()
+    if stack_id != ctx.stack_id:
         return error_response(
             403, "forbidden", "You do not have permission to access this stack.", target=None
         )
@@ -194,11 +200,17 @@ async def authenticate(request: web.Request, handler: Handler) -> web.StreamResp
 
 @web.middleware
 async def api_errors(request: web.Request, handler: Handler) -> web.StreamResponse:
-    """Turn :class:`ApiError`, aiohttp's HTTP exceptions and crashes into the error JSON."""
+    """Turn :class:`ApiError`, aiohttp's HTTP exceptions and crashes into the error JSON.
+
+    A connection the sender closed while the answer was being written answers nothing
+    (recorded with no status), rather than a 500 nobody receives.
+    """
     try:
         return await handler(request)
     except ApiError as exc:
         return exc.to_response()
+    except ConnectionError:  # the sender left while the answer was being written
+        return ResetResponse()
     except web.HTTPException as exc:
         if exc.status < 400:
             raise
@@ -212,7 +224,15 @@ async def api_errors(request: web.Request, handler: Handler) -> web.StreamRespon
         return error_response(500, "internal_server_error", f"Unexpected error: {exc!r}")
 
 
-MIDDLEWARES: Final = (track, compress, delay, faults, authenticate, api_errors)
+@web.middleware
+async def query_rules(request: web.Request, handler: Handler) -> web.StreamResponse:
+    """The ``$``-parameter rules of :func:`check_dollar_parameters`, on every route."""
+    if request.match_info.http_exception is None:  # an unknown route stays a 404
+        check_dollar_parameters(request.query)
+    return await handler(request)
+
+
+MIDDLEWARES: Final = (track, compress, delay, faults, authenticate, api_errors, query_rules)
 
 
 def _reset(variable: ContextVar[Any], token: Token[Any]) -> None:

@@ -23,6 +23,7 @@ from collections.abc import Callable
 from typing import Any, Final
 
 from ._errors import ApiError
+from ._request_rules import finite, int64, optional_int64
 
 __all__ = ["MAX_VUS", "validate_options"]
 
@@ -36,25 +37,25 @@ _DURATION_PART: Final = re.compile(r"(\d+(?:\.\d+)?)(ms|s|m|h|d)")
 _UNIT_SECONDS: Final = {"ms": 0.001, "s": 1.0, "m": 60.0, "h": 3600.0, "d": 86400.0}
 
 
-def _is_int(value: Any) -> bool:
-    return isinstance(value, int) and not isinstance(value, bool)
-
-
 def _duration(value: Any, target: str) -> float:
-    if isinstance(value, (int, float)) and not isinstance(value, bool) and value >= 0:
-        return float(value) / 1000.0
+    """Seconds; a number is milliseconds (an int64, or a finite float)."""
+    if isinstance(value, int) and not isinstance(value, bool) and value >= 0:
+        return int64(value, target) / 1000.0
+    if isinstance(value, float) and value >= 0:
+        return finite(value, target) / 1000.0
     if isinstance(value, str):
         text = value.strip()
         parts = _DURATION_PART.findall(text)
         if parts and "".join(n + u for n, u in parts) == text:
-            return sum(float(n) * _UNIT_SECONDS[u] for n, u in parts)
+            # "9…9d" with hundreds of digits overflows to infinity: too long, not "forever"
+            return finite(sum(float(n) * _UNIT_SECONDS[u] for n, u in parts), target)
     raise ApiError.validation(f"Invalid duration {value!r}.", target)
 
 
 def _vus(value: Any, target: str) -> int:
-    if not _is_int(value) or value < 0:
+    if not isinstance(value, int) or isinstance(value, bool) or value < 0:
         raise ApiError.validation("VUs must be a non-negative integer.", target)
-    return int(value)
+    return int64(value, target)
 
 
 def _check_request(body: dict[str, Any]) -> None:
@@ -63,8 +64,7 @@ def _check_request(body: dict[str, Any]) -> None:
             raise ApiError.validation(f"Unknown field {name!r}.", name)
     if not isinstance(body.get("options"), dict):
         raise ApiError.validation("options is required and must be an object.", "options")
-    if body.get("project_id") is not None and not _is_int(body["project_id"]):
-        raise ApiError.validation("project_id must be an integer or null.", "project_id")
+    optional_int64(body.get("project_id"), "project_id")
     deps = body.get("k6_dependencies")
     if deps is not None and not (
         isinstance(deps, dict) and all(isinstance(v, str) for v in deps.values())
@@ -74,8 +74,7 @@ def _check_request(body: dict[str, Any]) -> None:
         )
     if "is_local_execution" in body and not isinstance(body["is_local_execution"], bool):
         raise ApiError.validation("is_local_execution must be a boolean.", "is_local_execution")
-    if body.get("k6_version") is not None and not _is_int(body["k6_version"]):
-        raise ApiError.validation("k6_version must be an integer or null.", "k6_version")
+    optional_int64(body.get("k6_version"), "k6_version")
 
 
 def _project_id(body: dict[str, Any]) -> int | None:
@@ -86,12 +85,7 @@ def _project_id(body: dict[str, Any]) -> int | None:
         return None
     if not isinstance(cloud, dict):
         raise ApiError.validation("options.cloud must be an object.", "options.cloud")
-    project_id = cloud.get("projectID")
-    if project_id is not None and not _is_int(project_id):
-        raise ApiError.validation(
-            "options.cloud.projectID must be an integer.", "options.cloud.projectID"
-        )
-    return project_id if project_id is None else int(project_id)
+    return optional_int64(cloud.get("projectID"), "options.cloud.projectID")
 
 
 def _load(options: dict[str, Any]) -> tuple[int, float, str]:
@@ -108,7 +102,7 @@ def _load(options: dict[str, Any]) -> tuple[int, float, str]:
         at = f"options.stages[{i}]"
         if not isinstance(stage, dict) or "duration" not in stage or "target" not in stage:
             raise ApiError.validation("A stage needs a duration and a target.", at)
-        seconds += _duration(stage["duration"], f"{at}.duration")
+        seconds = finite(seconds + _duration(stage["duration"], f"{at}.duration"), at)
         target = _vus(stage["target"], f"{at}.target")
         if target > max_vus:
             max_vus, where = target, f"{at}.target"

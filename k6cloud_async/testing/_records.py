@@ -34,6 +34,8 @@ class RecordedRequest:
     fault: str | None = None
     #: Whether handling has finished (with or without a response).
     done: bool = False
+    #: The ``X-Request-Id`` the response carries (unless a fault's own headers set one).
+    request_id: str = ""
 
 
 @define
@@ -47,9 +49,13 @@ class RequestLog:
     records: list[RecordedRequest] = field(factory=list)
     in_flight: int = 0
     max_in_flight: int = 0
+    #: Request ids issued so far; not restarted by :meth:`reset`, so ids stay unique.
+    issued: int = 0
 
     def begin(self, record: RecordedRequest) -> None:
-        """Note that ``record``'s handling started."""
+        """Note that ``record``'s handling started, and give it the next request id."""
+        self.issued += 1
+        record.request_id = f"fake-{self.issued:06d}"
         self.records.append(record)
         self.in_flight += 1
         self.max_in_flight = max(self.max_in_flight, self.in_flight)
@@ -62,6 +68,7 @@ class RequestLog:
         record.done = True
 
     def reset(self) -> None:
-        """Forget the records and restart ``max_in_flight`` from the requests in flight now."""
+        """Forget the records and restart ``max_in_flight`` from the requests in flight now
+        (request ids keep counting)."""
         self.records.clear()
         self.max_in_flight = self.in_flight

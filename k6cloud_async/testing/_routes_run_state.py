@@ -9,7 +9,7 @@ from aiohttp import web
 from .._models_runs import LoadZoneDistribution
 from ._context import context
 from ._errors import ApiError
-from ._http import path_id, read_json, send_bytes
+from ._http import api_path, path_id, read_json, send_bytes
 from ._json import json_response
 from ._media import accepts, script_media_type
 from ._state_runs import RunState
@@ -18,7 +18,7 @@ __all__ = ["routes"]
 
 routes: Final = web.RouteTableDef()
 
-_RUN: Final = r"/cloud/v6/test_runs/{id:\d+}"
+_RUN: Final = api_path("/test_runs/{id}")
 _NOT_ACCEPTABLE: Final = "The current script type can't satisfy the request Accept header format."
 
 

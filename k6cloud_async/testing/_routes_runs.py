@@ -10,7 +10,7 @@ from aiohttp import web
 from .._models import TestRun
 from ._context import context
 from ._errors import ApiError
-from ._http import path_id, read_json
+from ._http import api_path, path_id, read_json
 from ._json import json_response, run_json
 from ._listing import page_body, parse_list_query, sort_items
 from ._options import validate_options
@@ -25,7 +25,7 @@ _ORDER_FIELDS: Final = frozenset({"created"})
 _BOOLEANS: Final = {"true": True, "1": True, "false": False, "0": False}
 
 
-@routes.post(r"/cloud/v6/load_tests/{id:\d+}/start")
+@routes.post(api_path("/load_tests/{id}/start"))
 async def start_load_test(request: web.Request) -> web.Response:
     """``POST /load_tests/{id}/start``: 200 ``StartLoadTestResponse``.
 
@@ -45,13 +45,13 @@ async def start_load_test(request: web.Request) -> web.Response:
     return json_response(run_json(run, with_page_url=True))
 
 
-@routes.get(r"/cloud/v6/test_runs/{id:\d+}")
+@routes.get(api_path("/test_runs/{id}"))
 async def get_test_run(request: web.Request) -> web.Response:
     """``GET /test_runs/{id}``: advances the run one step, then answers ``TestRunApiModel``."""
     return json_response(run_json(context(request).store.runs.poll(path_id(request))))
 
 
-@routes.post(r"/cloud/v6/test_runs/{id:\d+}/abort")
+@routes.post(api_path("/test_runs/{id}/abort"))
 async def abort_test_run(request: web.Request) -> web.Response:
     """``POST /test_runs/{id}/abort``: 204; 409 when the run already ended."""
     context(request).store.runs.abort(path_id(request))
@@ -107,13 +107,13 @@ def _runs_listing(request: web.Request, test_id: int | None) -> web.Response:
     return json_response(page_body(request.url, ordered, query, run_json))
 
 
-@routes.get("/cloud/v6/test_runs")
+@routes.get(api_path("/test_runs"))
 async def list_test_runs(request: web.Request) -> web.Response:
     """``GET /test_runs``: a page of all runs, filtered by creation time."""
     return _runs_listing(request, None)
 
 
-@routes.get(r"/cloud/v6/load_tests/{id:\d+}/test_runs")
+@routes.get(api_path("/load_tests/{id}/test_runs"))
 async def list_load_test_runs(request: web.Request) -> web.Response:
     """``GET /load_tests/{id}/test_runs``: a page of the test's runs (404 unknown test),
     filtered by creation time and ``is_starred``, ordered by ``created``."""
@@ -122,7 +122,7 @@ async def list_load_test_runs(request: web.Request) -> web.Response:
     return _runs_listing(request, test_id)
 
 
-@routes.post("/cloud/v6/validate_options")
+@routes.post(api_path("/validate_options"))
 async def validate_options_endpoint(request: web.Request) -> web.Response:
     """``POST /validate_options``: 200 ``ValidateOptionsResponse`` (see ``_options``)."""
     store = context(request).store

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import copy
+import math
 from datetime import datetime, timedelta
-from typing import Any, Final, Literal
+from typing import Any, Final, Literal, get_args
 
 from attrs import define, field, frozen
 
@@ -33,6 +34,35 @@ _DEFAULT_MESSAGES: Final[dict[str, str | None]] = {
 }
 
 
+def _one_of(choices: tuple[str, ...]) -> Any:
+    def check(instance: Any, attribute: Any, value: Any) -> None:
+        if value not in choices:
+            raise ValueError(f"{attribute.name} must be one of {choices}, got {value!r}")
+
+    return check
+
+
+def _check_steps(instance: Any, attribute: Any, value: Any) -> None:
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise TypeError(f"steps must be an int, not {type(value).__name__}")
+    if value < 1:
+        raise ValueError(f"steps must be at least 1, got {value}")
+
+
+def _check_duration(instance: Any, attribute: Any, value: Any) -> None:
+    if value is None:
+        return
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise TypeError(f"duration must be a number of seconds, not {type(value).__name__}")
+    if not 0 <= value < math.inf:
+        raise ValueError(f"duration must be a finite number of seconds >= 0, got {value}")
+
+
+def _check_message(instance: Any, attribute: Any, value: Any) -> None:
+    if value is not None and not isinstance(value, str):
+        raise TypeError(f"message must be a str or None, not {type(value).__name__}")
+
+
 @frozen
 class RunOutcome:
     """How runs started later end.
@@ -40,17 +70,19 @@ class RunOutcome:
     A run takes ``steps`` polls (``GET /test_runs/{id}``) to reach its final
     ``status``, passing ``initializing``, ``running`` (repeated when ``steps`` > 4)
     and ``processing_metrics``; with fewer than 4 steps the first statuses are skipped.
+    With a ``duration`` (seconds of :class:`FakeClock` time) it also stays before
+    ``processing_metrics`` until that long after it was created. Wrong values raise
+    ``TypeError`` or ``ValueError`` naming the field.
     """
 
-    result: Result = "passed"
-    steps: int = 4
-    status: FinalStatus = "completed"
-    message: str | None = None
+    result: Result = field(default="passed", validator=_one_of(get_args(Result)))
+    steps: int = field(default=4, validator=_check_steps)
+    status: FinalStatus = field(default="completed", validator=_one_of(get_args(FinalStatus)))
+    message: str | None = field(default=None, validator=_check_message)
+    duration: float | None = field(default=None, validator=_check_duration)
 
     def path(self) -> list[str]:
         """The statuses a run enters on its successive polls."""
-        if self.steps < 1:
-            raise ValueError("steps must be at least 1")
         head = ["initializing", "running"] + ["running"] * max(0, self.steps - 4)
         return [*head, "processing_metrics", self.status][-self.steps :]
 
@@ -76,7 +108,6 @@ class RunBook:
 
     def set_outcome(self, test_id: int | None, outcome: RunOutcome) -> None:
         """Runs of ``test_id`` (``None``: of any test without its own rule) started later end so."""
-        outcome.path()  # validate now
         self._outcomes[test_id] = outcome
 
     def start(self, test_id: int, project_id: int, key: str | None) -> tuple[TestRun, bool]:
@@ -134,14 +165,15 @@ class RunBook:
     def poll(self, run_id: int) -> TestRun:
         """Advance the run one step along its path.
 
-        A held run does not enter ``processing_metrics`` or a final status.
+        A held run, or one younger than its outcome's ``duration``, does not enter
+        ``processing_metrics`` or a final status.
         """
         run = self.require(run_id)
         plan = self._plans[run_id]
         if run.status in FINAL_STATUSES or plan.position >= len(plan.path):
             return run
         status = plan.path[plan.position]
-        if plan.held and status in _HELD_LIMIT:
+        if status in _HELD_LIMIT and (plan.held or self._too_young(run, plan.outcome)):
             return run
         plan.position += 1
         if status in FINAL_STATUSES:
@@ -150,6 +182,11 @@ class RunBook:
         elif status != run.status:
             self._enter(run, status)
         return run
+
+    def _too_young(self, run: TestRun, outcome: RunOutcome) -> bool:
+        if outcome.duration is None:
+            return False
+        return self.clock.now() < run.created + timedelta(seconds=outcome.duration)
 
     def hold(self, run_id: int, held: bool) -> None:
         """Keep the run from finishing (``held``), or let it go on."""

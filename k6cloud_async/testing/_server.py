@@ -6,9 +6,16 @@ from typing import Final
 
 from aiohttp import web
 
-from . import _routes_load_tests, _routes_run_state, _routes_runs, _routes_scripts
+from . import (
+    _routes_load_tests,
+    _routes_projects,
+    _routes_run_state,
+    _routes_runs,
+    _routes_scripts,
+)
 from ._context import CONTEXT, ServerContext
 from ._middleware import MIDDLEWARES
+from ._request_ids import stamp_streamed
 
 __all__ = ["SHUTDOWN_TIMEOUT", "ServerHandle", "make_app"]
 
@@ -20,9 +27,11 @@ def make_app(ctx: ServerContext) -> web.Application:
     """The fake API as an aiohttp application serving ``ctx``."""
     app = web.Application(middlewares=MIDDLEWARES)
     app[CONTEXT] = ctx
+    app.on_response_prepare.append(stamp_streamed)
     app.router.add_routes(_routes_load_tests.routes)
     app.router.add_routes(_routes_scripts.routes)
     app.router.add_routes(_routes_runs.routes)
+    app.router.add_routes(_routes_projects.routes)
     app.router.add_routes(_routes_run_state.routes)
     return app
 
