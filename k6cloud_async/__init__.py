@@ -52,6 +52,7 @@ if TYPE_CHECKING:  # the same names, for type checkers and IDEs (kept equal to _
     from ._models_labels import LabelKey
     from ._models_load_zones import AllowedProject, LoadZone
     from ._models_projects import AllowedLoadZone, Project, ProjectLabel, ProjectLimits
+    from ._models_runs import DistributionNode, LoadZoneDistribution
     from ._retry import RetryPolicy
     from .resources.labels import Labels
     from .resources.load_tests import LoadTests, new_idempotency_key
@@ -117,6 +118,8 @@ _EXPORTS: dict[str, str] = {
     "LoadZone": "._models_load_zones",
     "Labels": ".resources.labels",
     "LoadZones": ".resources.load_zones",
+    "DistributionNode": "._models_runs",
+    "LoadZoneDistribution": "._models_runs",
 }
 
 __all__ = [
@@ -130,6 +133,7 @@ __all__ = [
     "ConfigurationError",
     "ConflictError",
     "CostBreakdown",
+    "DistributionNode",
     "ErrorDetail",
     "K6CloudClient",
     "K6CloudError",
@@ -138,6 +142,7 @@ __all__ = [
     "LoadTest",
     "LoadTests",
     "LoadZone",
+    "LoadZoneDistribution",
     "LoadZones",
     "NotAcceptableError",
     "NotFoundError",

@@ -12,6 +12,7 @@ from . import (
     _routes_load_tests,
     _routes_load_zones,
     _routes_projects,
+    _routes_run_state,
     _routes_runs,
     _routes_scripts,
 )
@@ -34,6 +35,7 @@ def make_app(ctx: ServerContext) -> web.Application:
     app.router.add_routes(_routes_scripts.routes)
     app.router.add_routes(_routes_runs.routes)
     app.router.add_routes(_routes_projects.routes)
+    app.router.add_routes(_routes_run_state.routes)
     app.router.add_routes(_routes_auth.routes)
     app.router.add_routes(_routes_load_zones.routes)
     app.router.add_routes(_routes_labels.routes)
