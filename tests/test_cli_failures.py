@@ -72,6 +72,14 @@ def api_commands(tmp_path: Path) -> dict[tuple[str, ...], list[str]]:
         ("runs", "get"): ["runs", "get", "1"],
         ("runs", "abort"): ["runs", "abort", "1"],
         ("runs", "wait"): ["runs", "wait", "1", "--poll-interval", "0.01"],
+        ("runs", "note"): ["runs", "note", "1", "baseline"],
+        ("runs", "star"): ["runs", "star", "1"],
+        ("runs", "unstar"): ["runs", "unstar", "1"],
+        ("runs", "save"): ["runs", "save", "1"],
+        ("runs", "unsave"): ["runs", "unsave", "1"],
+        ("runs", "delete"): ["runs", "delete", "1"],
+        ("runs", "script"): ["runs", "script", "1", "-o", str(tmp_path / "out.js")],
+        ("runs", "distribution"): ["runs", "distribution", "1"],
         ("validate",): ["validate", str(options)],
         ("projects", "list"): ["projects", "list"],
         ("projects", "get"): ["projects", "get", "1"],
@@ -84,6 +92,14 @@ def api_commands(tmp_path: Path) -> dict[tuple[str, ...], list[str]]:
         ("projects", "set-zones"): ["projects", "set-zones", "1", "24"],
         ("projects", "labels"): ["projects", "labels", "1"],
         ("projects", "set-labels"): ["projects", "set-labels", "1", "team=qa"],
+        ("zones", "list"): ["zones", "list"],
+        ("zones", "projects"): ["zones", "projects", "24"],
+        ("zones", "set-projects"): ["zones", "set-projects", "24", "1"],
+        ("labels", "list"): ["labels", "list"],
+        ("labels", "create"): ["labels", "create", "team=Owning team"],
+        ("labels", "rename"): ["labels", "rename", "1", "squad"],
+        ("labels", "delete"): ["labels", "delete", "1"],
+        ("login",): ["login", "--stack-url", "https://mystack.grafana.net"],
     }
 
 
@@ -209,17 +225,26 @@ def test_a_lying_server_is_reported_by_every_command(
     result = k6cloud("--max-retries", "0", *argv)
 
     # A 200 is a success, whatever its body, for the calls that expect no content (delete,
-    # abort, rename, move, upload) and for a download (a script is any bytes).
+    # abort, rename, move, upload, a run's note, star and save) and for a download (a script
+    # is any bytes).
     if result.code == 0:
         assert command in {
             ("tests", "delete"),
             ("tests", "rename"),
             ("tests", "move"),
             ("runs", "abort"),
+            ("runs", "note"),
+            ("runs", "star"),
+            ("runs", "unstar"),
+            ("runs", "save"),
+            ("runs", "unsave"),
+            ("runs", "delete"),
+            ("runs", "script"),
             ("script", "upload"),
             ("script", "download"),
             ("projects", "delete"),
             ("projects", "rename"),
+            ("labels", "delete"),
         }, result
         assert result.err == ""
     else:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import re
+from collections.abc import Mapping
 from datetime import datetime
 from types import TracebackType
 
@@ -11,9 +12,11 @@ from attrs import evolve
 
 from .._models import LoadTest, TestRun
 from .._models_projects import Project
+from .._models_runs import LoadZoneDistribution
 from ._clock import FakeClock
 from ._context import Compression, ServerContext
 from ._errors import ApiError
+from ._fake_zones import ZonesAndLabels
 from ._faults import UNTIL_REMOVED, Fault, FaultSet, InjectedFault, matches_path
 from ._listing import MAX_TOP
 from ._records import RecordedRequest, RequestLog
@@ -29,7 +32,7 @@ DEFAULT_SCRIPT = b"export default function() {}\n"
 _LISTED_REQUESTS = 20
 
 
-class FakeK6Cloud:
+class FakeK6Cloud(ZonesAndLabels):
     """An in-memory Grafana Cloud k6 Tests REST API (v6) on a real local HTTP server.
 
     ``async with FakeK6Cloud() as fake:`` listens on ``host:port`` (``port=0``: an
@@ -43,7 +46,7 @@ class FakeK6Cloud:
     ``page_size_default`` is the page size when a listing has no ``$top`` (1..1000).
     ``compression`` (``"gzip"``, ``"deflate"`` or ``None``, settable any time) compresses
     every response body, streamed scripts and errors included, whatever the request's
-    ``Accept-Encoding`` says.
+    ``Accept-Encoding`` says. ``stack_url`` is the ``X-Stack-Url`` ``GET /auth`` accepts.
     """
 
     def __init__(
@@ -57,6 +60,7 @@ class FakeK6Cloud:
         latency: float = 0.0,
         clock_start: datetime | None = None,
         compression: Compression | None = None,
+        stack_url: str = "https://fake.grafana.net",
     ) -> None:
         if not 1 <= page_size_default <= MAX_TOP:
             raise ValueError(f"page_size_default must be between 1 and {MAX_TOP}")
@@ -72,6 +76,7 @@ class FakeK6Cloud:
             page_size_default=page_size_default,
             latency=latency,
             compression=compression,
+            stack_url=stack_url,
         )
         self._host = host
         self._port = port
@@ -248,10 +253,11 @@ class FakeK6Cloud:
     def start_run(self, test_id: int) -> TestRun:
         """Start a run of the test as ``POST /load_tests/{id}/start`` would (``KeyError``
         for an unknown test)."""
-        test = self._ctx.store.tests[test_id]
-        book = self._ctx.store.runs
-        run, _ = book.start(test.id, test.project_id, None)
-        return book.snapshot(run)
+        store = self._ctx.store
+        if test_id not in store.tests:
+            raise KeyError(test_id)
+        run, _ = store.start_run(test_id, None)
+        return store.runs.snapshot(run)
 
     def set_run_outcome(
         self,
@@ -303,6 +309,31 @@ class FakeK6Cloud:
     def release_run(self, run_id: int) -> None:
         """Let a held run progress again."""
         self._hold(run_id, held=False)
+
+    def script_of_run(self, run_id: int) -> bytes:
+        """The script the run started with (``KeyError`` for an unknown run)."""
+        return self._ctx.store.run_state.scripts[run_id]
+
+    def set_run_distribution(
+        self, run_id: int, distribution: Mapping[str, LoadZoneDistribution]
+    ) -> None:
+        """What ``GET /test_runs/{id}/distribution`` answers for the run (by default: one
+        node in ``amazon:us:ashburn`` once the run got past ``created``). ``KeyError``
+        for an unknown run."""
+        if run_id not in self._ctx.store.runs.runs:
+            raise KeyError(run_id)
+        self._ctx.store.run_state.set_distribution(run_id, distribution)
+
+    @property
+    def max_saved_runs(self) -> int | None:
+        """How many runs may be saved at once (``None``: no limit); one more is a 409."""
+        return self._ctx.store.run_state.max_saved_runs
+
+    @max_saved_runs.setter
+    def max_saved_runs(self, limit: int | None) -> None:
+        if limit is not None and (type(limit) is not int or limit < 0):
+            raise ValueError("max_saved_runs must be an int >= 0, or None")
+        self._ctx.store.run_state.max_saved_runs = limit
 
     def _hold(self, run_id: int, *, held: bool) -> None:
         book = self._ctx.store.runs
