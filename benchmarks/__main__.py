@@ -309,8 +309,11 @@ def run_all(
             )
         for case in plan:
             started = time.monotonic()
-            for _ in range(repeats if case["workload"] != "startup" else 1):
-                for client in case["clients"]:
+            for repeat in range(repeats if case["workload"] != "startup" else 1):
+                # The order turns each repeat, so that no client always follows the same one
+                # (a transfer also inherits the disk's writeback of the one before it).
+                turn = repeat % len(case["clients"])
+                for client in case["clients"][turn:] + case["clients"][:turn]:
                     if case["workload"] == "startup":
                         result = run_startup(case["params"], timeout=s["runner_timeout"])
                         case["runs"].setdefault(client, []).append(result)
