@@ -34,9 +34,11 @@ from ._models import (
     Unset,
     ValidateOptionsResult,
 )
+from ._models_schedules import RecurrenceRule, Schedule, ScheduleCron
 from ._retry import RetryPolicy
 from ._version import __version__
 from .resources.load_tests import LoadTests, new_idempotency_key
+from .resources.schedules import Schedules
 from .resources.test_runs import TestRuns
 
 __all__ = [
@@ -58,9 +60,13 @@ __all__ = [
     "Page",
     "PermissionDeniedError",
     "RateLimitError",
+    "RecurrenceRule",
     "RequestTimeoutError",
     "ResponseDecodeError",
     "RetryPolicy",
+    "Schedule",
+    "ScheduleCron",
+    "Schedules",
     "ScriptDownload",
     "ServerError",
     "StatusEvent",

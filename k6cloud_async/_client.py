@@ -25,6 +25,7 @@ from ._retry import RetryPolicy
 from ._transport import CallOptions, Transport
 from ._validation import check_max_retries
 from .resources.load_tests import LoadTests
+from .resources.schedules import Schedules
 from .resources.test_runs import TestRuns
 
 __all__ = ["K6CloudClient"]
@@ -41,6 +42,7 @@ class K6CloudClient:
 
     load_tests: LoadTests
     test_runs: TestRuns
+    schedules: Schedules
 
     def __init__(
         self,
@@ -115,6 +117,7 @@ class K6CloudClient:
         self._owns_transport = owns_transport
         self.load_tests = LoadTests(requestor)
         self.test_runs = TestRuns(requestor)
+        self.schedules = Schedules(requestor)
 
     @property
     def _transport(self) -> Transport:

@@ -38,6 +38,8 @@ class Replay(enum.Enum):
     """How safely an operation can be sent again."""
 
     #: GET, PUT, PATCH, DELETE and validate_options: repeating them changes nothing more.
+    #: So are the schedules' POSTs: ``set`` replaces the test's one schedule (sent twice, the
+    #: test still has that one schedule), ``activate``/``deactivate`` set a flag.
     IDEMPOTENT = "idempotent"
     #: ``start``: repeated with the same K6-Idempotency-Key, so the API starts one run.
     IDEMPOTENCY_KEY = "idempotency-key"
