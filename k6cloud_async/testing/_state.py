@@ -10,6 +10,7 @@ from .._models import UNSET, LoadTest, Unset
 from ._clock import FakeClock
 from ._errors import ApiError
 from ._runs import RunBook
+from ._state_schedules import ScheduleBook
 
 __all__ = ["MAX_NAME_LENGTH", "ScriptUpload", "Store", "check_name"]
 
@@ -49,6 +50,7 @@ class Store:
 
     clock: FakeClock
     runs: RunBook
+    schedules: ScheduleBook
     projects: dict[int, str] = field(factory=dict)
     tests: dict[int, LoadTest] = field(factory=dict)
     scripts: dict[int, bytes] = field(factory=dict)
@@ -59,7 +61,7 @@ class Store:
     @classmethod
     def new(cls, clock: FakeClock) -> Store:
         """An empty store on ``clock``."""
-        return cls(clock=clock, runs=RunBook(clock))
+        return cls(clock=clock, runs=RunBook(clock), schedules=ScheduleBook(clock))
 
     def add_project(self, name: str | None) -> int:
         """A new project; ids count up from 1."""
@@ -119,7 +121,8 @@ class Store:
         test.updated = self.clock.now()
 
     def delete_test(self, test_id: int) -> None:
-        """``DELETE``: ``409`` while a run of the test has not ended; its runs go too."""
+        """``DELETE``: ``409`` while a run of the test has not ended; its runs and its
+        schedule go too."""
         self.require_test(test_id)
         if self.runs.has_unfinished(test_id):
             raise ApiError.conflict("Cannot delete test while it's running.")
@@ -127,6 +130,7 @@ class Store:
         del self.scripts[test_id]
         del self.uploads[test_id]
         self.runs.forget_test(test_id)
+        self.schedules.forget_test(test_id)
 
     def move_test(self, test_id: int, project_id: int) -> None:
         """Move a test and its runs: ``400`` (target ``project_id``) for an unknown project,
