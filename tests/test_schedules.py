@@ -6,6 +6,7 @@ from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+import aiohttp
 import pytest
 
 import k6cloud_async as k6
@@ -406,3 +407,96 @@ def _schedule_body(schedule_id: int, **changes: Any) -> dict[str, Any]:
     }
     body.update(changes)
     return body
+
+
+# -- the fake's own strictness, seen by a plain HTTP client -----------------------------------
+
+
+async def _post_schedule(fake: FakeK6Cloud, test_id: int, body: Any, **headers: str) -> Any:
+    url = f"{fake.base_url}/cloud/v6/load_tests/{test_id}/schedule"
+    auth = {"Authorization": f"Bearer {fake.token}", "X-Stack-Id": str(fake.stack_id)}
+    async with aiohttp.ClientSession() as session:
+        if isinstance(body, bytes):
+            response = await session.post(url, data=body, headers={**auth, **headers})
+        else:
+            response = await session.post(url, json=body, headers={**auth, **headers})
+        async with response:
+            return response.status, await response.json()
+
+
+STARTS = "2030-01-01T00:00:00Z"
+
+
+@pytest.mark.parametrize(
+    ("body", "target"),
+    [
+        ({}, "starts"),
+        ({"starts": "2030-01-01T00:00:00"}, "starts"),
+        ({"starts": "tomorrow"}, "starts"),
+        ({"starts": STARTS, "repeat": True}, "repeat"),
+        (
+            {
+                "starts": STARTS,
+                "cron": {"schedule": "@daily", "time_zone": "UTC"},
+                "recurrence_rule": {"frequency": "DAILY"},
+            },
+            "cron",
+        ),
+        ({"starts": STARTS, "cron": {"schedule": "0 0 * *", "time_zone": "UTC"}}, "cron.schedule"),
+        (
+            {"starts": STARTS, "cron": {"schedule": "@daily", "time_zone": "Nowhere"}},
+            "cron.time_zone",
+        ),
+        ({"starts": STARTS, "cron": {"schedule": "@daily"}}, "cron.time_zone"),
+        (
+            {"starts": STARTS, "recurrence_rule": {"frequency": "SECONDLY"}},
+            "recurrence_rule.frequency",
+        ),
+        (
+            {"starts": STARTS, "recurrence_rule": {"frequency": "DAILY", "interval": 0}},
+            "recurrence_rule.interval",
+        ),
+        (
+            {"starts": STARTS, "recurrence_rule": {"frequency": "DAILY", "byday": ["MO"]}},
+            "recurrence_rule.byday",
+        ),
+        (
+            {"starts": STARTS, "recurrence_rule": {"frequency": "WEEKLY", "byday": [{}]}},
+            "recurrence_rule.byday",
+        ),
+        (
+            {"starts": STARTS, "recurrence_rule": {"frequency": "DAILY", "until": "2030-02-01"}},
+            "recurrence_rule.until",
+        ),
+        ({"starts": STARTS, "recurrence_rule": [1]}, "recurrence_rule"),
+        ([STARTS], None),
+    ],
+)
+async def test_the_fake_refuses_a_malformed_schedule_with_a_400(
+    fake: FakeK6Cloud, test_id: int, body: dict[str, Any], target: str | None
+) -> None:
+    status, answer = await _post_schedule(fake, test_id, body)
+
+    assert status == 400
+    assert answer["error"]["code"] == "validation_error"
+    assert answer["error"].get("target") == target
+
+
+async def test_the_fake_wants_a_json_schedule(fake: FakeK6Cloud, test_id: int) -> None:
+    status, answer = await _post_schedule(
+        fake, test_id, b"starts=2030", **{"Content-Type": "text/plain"}
+    )
+
+    assert status == 415
+    assert answer["error"]["code"] == "unsupported_media_type"
+
+
+async def test_the_fake_schedules_listing_cannot_be_ordered(
+    fake: FakeK6Cloud, client: k6.K6CloudClient
+) -> None:
+    link = f"{fake.base_url}/cloud/v6/schedules?$orderby=id"
+
+    with pytest.raises(k6.BadRequestError) as caught:
+        [page async for page in client.schedules.pages(next_link=link)]
+
+    assert caught.value.target == "$orderby"
