@@ -10,6 +10,7 @@ import k6cloud_async as k6
 from . import (
     _commands_options,
     _commands_runs,
+    _commands_schedules,
     _commands_scripts,
     _commands_tests,
     _demo,
@@ -53,6 +54,7 @@ def build_parser() -> argparse.ArgumentParser:
         _commands_scripts,
         _commands_runs,
         _commands_options,
+        _commands_schedules,
         _fake_server,
         _demo,
     ):

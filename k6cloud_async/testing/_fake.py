@@ -10,6 +10,7 @@ from types import TracebackType
 from attrs import evolve
 
 from .._models import LoadTest, TestRun
+from .._models_schedules import Schedule
 from ._clock import FakeClock
 from ._context import Compression, ServerContext
 from ._errors import ApiError
@@ -296,6 +297,18 @@ class FakeK6Cloud:
         if run_id not in book.runs:
             raise KeyError(run_id)
         book.hold(run_id, held)
+
+    # -- schedules -------------------------------------------------------------------
+
+    @property
+    def schedules(self) -> list[Schedule]:
+        """Every schedule as the API shows it now (``next_run`` on :attr:`clock`), by id."""
+        return self._ctx.store.schedules.listing()
+
+    def schedule_of(self, test_id: int) -> Schedule | None:
+        """The test's schedule as the API shows it now, or ``None``."""
+        book = self._ctx.store.schedules
+        return book.get(book.by_test[test_id]) if test_id in book.by_test else None
 
     # -- requests and faults ---------------------------------------------------------
 
