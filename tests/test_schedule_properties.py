@@ -114,7 +114,7 @@ def valid_rules(draw: st.DrawFn) -> k6.RecurrenceRule:
         frequency=frequency,
         interval=draw(st.integers(1, 50)),
         byday=byday,
-        count=draw(st.integers(1, 1000)) if end == "count" else None,
+        count=draw(st.integers(1, 30)) if end == "count" else None,
         until=draw(MOMENTS) if end == "until" else None,
     )
 
@@ -370,3 +370,14 @@ def test_a_recurrence_keeps_the_offset_of_its_start() -> None:
     found = next_recurrence(k6.RecurrenceRule("DAILY"), starts, datetime(2025, 1, 8, tzinfo=UTC))
 
     assert found == datetime(2025, 1, 8, 6, 0, tzinfo=UTC)
+
+
+def test_weekdays_before_the_start_do_not_count_towards_count() -> None:
+    starts = datetime(2025, 1, 8, 9, 0, tzinfo=UTC)  # a Wednesday
+    rule = k6.RecurrenceRule("WEEKLY", byday=["MO", "FR"], count=2)
+
+    after_friday = next_recurrence(rule, starts, datetime(2025, 1, 11, tzinfo=UTC))
+    after_monday = next_recurrence(rule, starts, datetime(2025, 1, 14, tzinfo=UTC))
+
+    assert after_friday == datetime(2025, 1, 13, 9, 0, tzinfo=UTC)  # the second run
+    assert after_monday is None
