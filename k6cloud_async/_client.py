@@ -23,8 +23,9 @@ from ._constants import (
 from ._requestor import KEEP, Requestor, Timeout
 from ._retry import RetryPolicy
 from ._transport import CallOptions, Transport
-from ._validation import check_max_retries
+from ._validation import check_max_retries, check_positive_int, check_proxy, check_ssl
 from .resources.load_tests import LoadTests
+from .resources.projects import Projects
 from .resources.schedules import Schedules
 from .resources.test_runs import TestRuns
 
@@ -41,6 +42,7 @@ class K6CloudClient:
     """
 
     load_tests: LoadTests
+    projects: Projects
     test_runs: TestRuns
     schedules: Schedules
 
@@ -69,12 +71,10 @@ class K6CloudClient:
             )
         if retry_policy is not None and not isinstance(retry_policy, RetryPolicy):
             raise TypeError("retry_policy must be a RetryPolicy")
-        if type(max_connections) is not int or max_connections < 1:
-            raise ValueError(f"max_connections must be a positive int, got {max_connections!r}")
-        if type(max_response_bytes) is not int or max_response_bytes < 1:
-            raise ValueError(
-                f"max_response_bytes must be a positive int, got {max_response_bytes!r}"
-            )
+        check_positive_int(max_connections, "max_connections")
+        check_positive_int(max_response_bytes, "max_response_bytes")
+        check_proxy(proxy)
+        check_ssl(ssl)
         config = ClientConfig.resolve(
             token=token,
             stack_id=stack_id,
@@ -117,6 +117,7 @@ class K6CloudClient:
         self._owns_transport = owns_transport
         self.load_tests = LoadTests(requestor)
         self.test_runs = TestRuns(requestor)
+        self.projects = Projects(requestor)
         self.schedules = Schedules(requestor)
 
     @property

@@ -23,7 +23,7 @@ from ._constants import (
     ENV_TOKEN,
 )
 from ._errors import ConfigurationError
-from ._validation import check_header_value
+from ._validation import check_header_value, check_timeout
 from ._version import __version__
 
 __all__ = ["ClientConfig", "Secret", "resolve_timeout"]
@@ -90,7 +90,9 @@ class ClientConfig:
         url = _resolve_base_url(base_url, env, allow_insecure_http)
         if url.scheme == "http" and not allow_insecure_http:
             _check_plain_http_route(url, proxy, trust_env)
-        agent = check_header_value(user_agent or default_user_agent(), "user_agent")
+        if user_agent is not None:
+            check_header_value(user_agent, "user_agent")  # a TypeError for a non-str first
+        agent = user_agent or default_user_agent()
         headers = CIMultiDict(
             {
                 "Authorization": f"Bearer {resolved_token}",
@@ -206,16 +208,13 @@ def _is_loopback(host: str) -> bool:
 
 def resolve_timeout(timeout: float | aiohttp.ClientTimeout | None) -> aiohttp.ClientTimeout:
     """A number of seconds is the total timeout of each attempt, with the default
-    ``sock_connect`` (never ``connect``, which would also count the wait for the pool)."""
+    ``sock_connect`` (never ``connect``, which would also count the wait for the pool).
+
+    TypeError/ValueError naming ``timeout`` unless it is a positive, finite number.
+    """
     if timeout is None:
         return DEFAULT_TIMEOUT
-    if isinstance(timeout, aiohttp.ClientTimeout):
-        return timeout
-    if isinstance(timeout, bool) or not isinstance(timeout, int | float):
-        raise TypeError(
-            f"timeout must be a number of seconds or an aiohttp.ClientTimeout, "
-            f"not {type(timeout).__name__}"
-        )
-    if timeout <= 0:
-        raise ValueError(f"timeout must be positive, got {timeout}")
-    return aiohttp.ClientTimeout(total=float(timeout), sock_connect=DEFAULT_TIMEOUT.sock_connect)
+    checked = check_timeout(timeout)
+    if isinstance(checked, aiohttp.ClientTimeout):
+        return checked
+    return aiohttp.ClientTimeout(total=checked, sock_connect=DEFAULT_TIMEOUT.sock_connect)

@@ -5,8 +5,8 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import os
+import secrets
 import stat
-import tempfile
 from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
@@ -17,6 +17,7 @@ from ._constants import CHUNK_SIZE
 from ._errors import RequestTimeoutError, TransportError
 from ._scripts import ARCHIVE_TYPE, ProgressCallback
 from ._transport import is_encoded
+from ._validation import check_save_target
 
 __all__ = ["ScriptDownload"]
 
@@ -99,18 +100,20 @@ class ScriptDownload:
         """Write the script to ``path`` atomically and return the number of bytes written.
 
         The bytes go to a temporary file beside ``path``, which is checked against the
-        Content-Length, flushed and fsynced, then renamed over ``path``. On any failure
-        (a broken connection, a short body, cancellation) ``path`` is untouched and the
-        temporary file is removed.
+        Content-Length, flushed and fsynced, then renamed over ``path``; the directory is
+        fsynced last. On any failure (a broken connection, a short body, cancellation)
+        ``path`` is untouched and the temporary file is removed. The file keeps the mode
+        ``path`` had, or gets a new file's default mode; the process umask is never changed.
+
+        Before the body is read: TypeError for a path that is not a str or os.PathLike,
+        ValueError for ``""`` or an existing directory, FileNotFoundError naming ``path``
+        when its directory does not exist. Disk waits (open, fsync) run in worker threads.
         """
-        target = Path(path)
-        fd, temporary = tempfile.mkstemp(
-            prefix=f".{target.name}.", suffix=".part", dir=target.parent or Path(".")
-        )
+        target = check_save_target(path)
+        if self._consumed:
+            raise RuntimeError("the script body was already consumed")
+        fd, temporary = await asyncio.to_thread(_create_beside, target)
         try:
-            # mkstemp makes the file 0600; give it the mode the target has, or the mode a
-            # newly created file would get, so that the rename changes no permissions.
-            os.chmod(temporary, _mode_for(target))
             with os.fdopen(fd, "wb") as file:
                 # Chunks go to the page cache, which takes microseconds: a thread hop per
                 # chunk measured twice the CPU for no gain. The fsync, which waits for the
@@ -123,17 +126,44 @@ class ScriptDownload:
             with contextlib.suppress(FileNotFoundError):
                 os.unlink(temporary)
             raise
-        _sync_directory(target.parent)
+        await asyncio.to_thread(_sync_directory, target.parent)
         return self.bytes_received
 
 
-def _mode_for(target: Path) -> int:
+#: Names tried for the temporary file before giving up (as ``tempfile.mkstemp`` does).
+_TEMPORARY_NAME_TRIES = 100
+
+
+def _create_beside(target: Path) -> tuple[int, Path]:
+    """A new, empty temporary file in ``target``'s directory, with ``target``'s mode.
+
+    Created with mode 0o666 so that the kernel applies the umask (and any default ACL)
+    exactly as for a new ``target``; an existing target's mode is copied over that.
+    """
     try:
-        return stat.S_IMODE(target.stat().st_mode)
+        mode: int | None = stat.S_IMODE(target.stat().st_mode)
     except FileNotFoundError:
-        umask = os.umask(0)
-        os.umask(umask)
-        return 0o666 & ~umask
+        mode = None
+    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_CLOEXEC", 0)
+    for _ in range(_TEMPORARY_NAME_TRIES):
+        temporary = target.with_name(f".{target.name}.{secrets.token_hex(6)}.part")
+        try:
+            fd = os.open(temporary, flags, 0o666)
+        except FileExistsError:
+            continue
+        except FileNotFoundError:
+            raise FileNotFoundError(
+                2, f"cannot save to {target}: its directory does not exist", str(target)
+            ) from None
+        if mode is not None:
+            try:
+                os.fchmod(fd, mode)
+            except BaseException:
+                os.close(fd)
+                os.unlink(temporary)
+                raise
+        return fd, temporary
+    raise FileExistsError(f"cannot save to {target}: no free temporary name beside it")
 
 
 def _flush_and_sync(file: Any) -> None:

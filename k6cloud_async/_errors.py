@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping
 from typing import Any, Final
 
 from attrs import evolve
 
+from . import _json
 from ._models import ErrorDetail, TestRun
 
 __all__ = [
@@ -57,6 +57,9 @@ class K6CloudError(Exception):
         self.idempotency_key: str | None = None
         #: Why the call gave up where a user might expect a retry, when that applies.
         self.hint: str | None = None
+        #: Whether an earlier attempt of the call was sent and may have taken effect (its
+        #: response was lost, or was an error other than 429) before this error.
+        self.maybe_processed_earlier = False
 
     def __str__(self) -> str:
         text = self._describe()
@@ -256,8 +259,8 @@ def api_error_from_response(
 
 def _parse_error_json(body: bytes) -> Mapping[str, Any] | None:
     try:
-        data = json.loads(body)
-    except (ValueError, UnicodeDecodeError):
+        data = _json.loads(body)
+    except ValueError:  # not JSON, not UTF-8, or nested too deeply to parse
         return None
     if isinstance(data, Mapping):
         error = data.get("error")

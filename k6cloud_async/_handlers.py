@@ -72,7 +72,8 @@ class JsonPage(Generic[T]):
         self._limit = limit
 
     async def __call__(self, response: aiohttp.ClientResponse) -> Page[T]:
-        page = decode_page(await _read_json(response, self._limit), self._cls)
+        # The body was parsed for this call alone: its items can become the models in place.
+        page = decode_page(await _read_json(response, self._limit), self._cls, reuse_body=True)
         if page.next_link is not None:
             url = check_next_link(page, response.url, set(), page_url=response.url)
             if url is not None and not URL(page.next_link).is_absolute():

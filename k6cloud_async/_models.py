@@ -5,13 +5,17 @@ documentation page and the OpenAPI document require it; fields only the OpenAPI
 document has default to ``None``. The classes are slotted but not frozen: frozen
 ``__init__`` costs about twice as much when decoding thousand-item pages, so treat
 instances as read-only by convention.
+
+These classes are the schema: the converters (``_converter``) generate their decoders from
+``attrs.fields()``, so a field is declared here once and nowhere else.
 """
 
 from __future__ import annotations
 
 import enum
+from collections.abc import Mapping
 from datetime import datetime
-from typing import Any, Final, Generic, Literal, TypeVar
+from typing import Annotated, Any, Final, Generic, Literal, TypeAlias, TypeVar
 
 from attrs import define, field
 
@@ -46,6 +50,33 @@ class Unset(enum.Enum):
 
 #: A keyword left at ``UNSET`` is not sent at all; ``None`` sends JSON ``null``.
 UNSET: Final = Unset.UNSET
+
+
+class _Mark:
+    """``Annotated`` metadata that the converters recognise by identity."""
+
+    __slots__ = ("name",)
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+
+    def __repr__(self) -> str:
+        return f"<{self.name}>"
+
+
+VUH_FIGURE: Final = _Mark("VUH figure")
+
+#: A VUH figure, which the API types as a number *or a string*: a number, or a string holding
+#: a decimal number ("12.5"), is read as a float; anything else (another string, null, an
+#: object...) is read as ``None`` rather than failing the whole body.
+VuhFigure: TypeAlias = Annotated[float | None, VUH_FIGURE]
+
+#: Metadata of a field that receives the JSON object exactly as sent (never compared).
+SENT_OBJECT: Final = "k6cloud_async.sent_object"
+
+
+def _sent_object() -> Any:
+    return field(default=None, eq=False, repr=False, metadata={SENT_OBJECT: True})
 
 
 @define
@@ -90,28 +121,48 @@ class StatusEvent:
 
 @define
 class CostBreakdown:
-    """Breakdown of a VUH figure (``CostBreakdownApiModel``)."""
+    """Breakdown of a VUH figure (``CostBreakdownApiModel``).
 
-    base_total_vuh: float
-    browser_vuh: float
-    protocol_vuh: float
-    reduction_rate: float
-    reduction_rate_breakdown: dict[str, float] | None
+    Each figure is a float, or ``None`` when the API sent something that is not a number
+    (a numeric string such as ``"12.5"`` is read as its number); so is each value of
+    ``reduction_rate_breakdown``. ``raw`` is the JSON object as it was sent, so that a figure
+    read as ``None`` can still be seen (``breakdown.raw["protocol_vuh"]``); it is ``None``
+    for an instance not decoded from a response, and never compared.
+    """
+
+    base_total_vuh: VuhFigure
+    browser_vuh: VuhFigure
+    protocol_vuh: VuhFigure
+    reduction_rate: VuhFigure
+    reduction_rate_breakdown: dict[str, VuhFigure] | None
+    raw: Mapping[str, Any] | None = _sent_object()
 
 
 @define
 class TestCost:
-    """The cost of a test run (``TestCostApiModel``)."""
+    """The cost of a test run (``TestCostApiModel``).
+
+    ``total_vuh`` is a float, or ``None`` when the API sent something that is not a number
+    (see ``CostBreakdown``); ``raw`` is the ``cost`` object as it was sent (``None`` for an
+    instance not decoded from a response; never compared). Only the figures are lenient: a
+    missing field or a ``breakdown`` that is not an object still fails decoding.
+    """
 
     __test__ = False  # not a pytest test class
 
-    total_vuh: float
+    total_vuh: VuhFigure
     breakdown: CostBreakdown
+    raw: Mapping[str, Any] | None = _sent_object()
 
 
 @define
 class TestRun:
-    """A test run (``TestRunApiModel``; ``StartLoadTestResponse`` adds the page URL)."""
+    """A test run (``TestRunApiModel``; ``StartLoadTestResponse`` adds the page URL).
+
+    A ``cost`` figure the API sends as something other than a number is read as ``None``
+    (see ``TestCost``) and never makes the run undecodable; its identity and status fields
+    (``id``, ``status``, ``status_details``...) must be as documented.
+    """
 
     __test__ = False  # not a pytest test class
 

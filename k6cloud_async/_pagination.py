@@ -129,8 +129,15 @@ async def iterate_pages(
 
 
 async def iterate_items(pages: AsyncIterator[Page[T]]) -> AsyncIterator[T]:
-    """Yield the items of each page, closing the page iterator when done or abandoned."""
+    """Yield the items of each page, closing the page iterator when done or abandoned.
+
+    Each item is let go of once yielded (the pages are not the caller's), so an item the
+    caller drops is freed at once rather than kept with its page: over a long listing, the
+    garbage collector then finds as few live objects as it would for the raw JSON.
+    """
     async with contextlib.aclosing(pages):  # type: ignore[type-var]
         async for page in pages:
-            for item in page.items:
-                yield item
+            items = page.items
+            items.reverse()
+            while items:
+                yield items.pop()

@@ -148,8 +148,14 @@ class Requestor:
         defaults = self._streaming_defaults if streaming else self._defaults
         if timeout is None and max_retries is None:
             return defaults
+        if timeout is None:
+            limits = defaults.timeout
+        else:
+            # A call's own timeout= means what the client-wide one does: for a script
+            # transfer, a limit on the time between reads, never a total.
+            limits = _streaming(resolve_timeout(timeout)) if streaming else resolve_timeout(timeout)
         return CallOptions(
-            timeout=defaults.timeout if timeout is None else resolve_timeout(timeout),
+            timeout=limits,
             max_retries=(
                 defaults.max_retries if max_retries is None else check_max_retries(max_retries)
             ),

@@ -26,6 +26,7 @@ __all__ = [
     "RetryBudget",
     "RetryPolicy",
     "decide_retry",
+    "may_have_been_processed",
     "parse_retry_after",
 ]
 
@@ -37,14 +38,27 @@ RETRYABLE_STATUSES: Final = frozenset({408, 429, 500, 502, 503, 504})
 class Replay(enum.Enum):
     """How safely an operation can be sent again."""
 
-    #: GET, PUT, PATCH, DELETE and validate_options: repeating them changes nothing more.
-    #: So are the schedules' POSTs: ``set`` replaces the test's one schedule (sent twice, the
-    #: test still has that one schedule), ``activate``/``deactivate`` set a flag.
+    #: GET, PUT, PATCH, DELETE and validate_options: repeating them changes nothing more
+    #: (projects: ``update``, ``update_limits``, ``set_allowed_load_zones``, ``set_labels``,
+    #: ``delete``, ``delete_label`` too). So are the schedules' POSTs: ``set`` replaces the
+    #: test's one schedule (sent twice, the test still has that one schedule),
+    #: ``activate``/``deactivate`` set a flag.
     IDEMPOTENT = "idempotent"
     #: ``start``: repeated with the same K6-Idempotency-Key, so the API starts one run.
     IDEMPOTENCY_KEY = "idempotency-key"
-    #: ``create``: only when the request provably was not processed (not sent, or 429).
+    #: ``create`` (of a load test or a project): only when the request provably was not
+    #: processed (not sent, or 429).
     UNPROCESSED_ONLY = "unprocessed-only"
+
+
+def may_have_been_processed(*, sent: bool, status: int | None) -> bool:
+    """Whether a failed attempt may have taken effect on the server.
+
+    Not when it never left (no connection), nor after a 429, which the API answers before
+    doing anything. Any other failure of a sent request (a lost response, a timeout, a
+    5xx) leaves the outcome unknown.
+    """
+    return sent and status != 429
 
 
 @define(frozen=True)
@@ -169,10 +183,12 @@ def decide_retry(
         return _GIVE_UP
     if attempt > max_retries:
         return _GIVE_UP
-    if replay is Replay.UNPROCESSED_ONLY and failure.sent and failure.status != 429:
+    if replay is Replay.UNPROCESSED_ONLY and may_have_been_processed(
+        sent=failure.sent, status=failure.status
+    ):
         return Decision(
             None,
-            "not retried: the request may have been processed, so the test may exist; "
+            "not retried: the request may have been processed, so what it creates may exist; "
             "look it up by name before creating it again",
         )
     if not_replayable is not None:

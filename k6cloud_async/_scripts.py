@@ -13,16 +13,17 @@ import os
 from collections.abc import AsyncIterable, AsyncIterator, Callable
 from typing import IO, Any, Final, TypeAlias
 
-import aiohttp
 from aiohttp.abc import AbstractStreamWriter
 from aiohttp.payload import Payload
 
 from ._constants import CHUNK_SIZE
+from ._errors import K6CloudError, TransportError
 
 __all__ = [
     "ProgressCallback",
     "ScriptBody",
     "ScriptSource",
+    "check_head",
     "is_tar_header",
     "prepare_script",
 ]
@@ -69,14 +70,29 @@ class ScriptBody:
         self._replay_problem = replay_problem
         self._on_progress = on_progress
         self._opened = False
+        #: Set when the source yielded other than ``size`` bytes while it was sent.
+        self.size_problem: str | None = None
 
     @property
     def replayable(self) -> bool:
-        return self._replay_problem is None
+        # A source whose size changed under us would only fail again.
+        return self._replay_problem is None and self.size_problem is None
 
     @property
     def why_not_replayable(self) -> str:
-        return self._replay_problem or ""
+        return self.size_problem or self._replay_problem or ""
+
+    def raise_if_size_changed(self, error: K6CloudError) -> None:
+        """Raise a clear TransportError in place of ``error`` if the source's size changed."""
+        if self.size_problem is None:
+            return
+        clear = TransportError(
+            f"the script was not sent: {self.size_problem}; the upload was cut off before "
+            f"its announced end, so nothing was stored",
+            attempts=error.attempts,
+            request_id=error.request_id,
+        )
+        raise clear from error
 
     @property
     def filename(self) -> str:
@@ -118,24 +134,62 @@ class _StreamPayload(Payload):
     async def write_with_length(
         self, writer: AbstractStreamWriter, content_length: int | None
     ) -> None:
-        done = 0
         self._body.report(0)
         async with _closing(self._body.chunks()) as chunks:
-            async for chunk in chunks:
-                await writer.write(chunk)
-                done += len(chunk)
+            if self._size is None:  # chunked: no length was announced
+                done = 0
+                async for chunk in chunks:
+                    await writer.write(chunk)
+                    done += len(chunk)
+                    self._body.report(done)
+                return
+            await self._write_exactly(writer, chunks, self._size)
+
+    async def _write_exactly(
+        self, writer: AbstractStreamWriter, chunks: AsyncIterator[bytes], size: int
+    ) -> None:
+        """Write ``size`` bytes or fail without completing the body.
+
+        Bytes past ``size`` would reach the connection after the announced Content-Length:
+        the start of a smuggled request. So each chunk is held back until the next one is
+        read, and the last one goes out only once the source has ended at exactly ``size``.
+        """
+        done = 0
+        held = b""
+        async for chunk in chunks:
+            if done + len(held) + len(chunk) > size:
+                raise self._size_changed(
+                    f"the source yielded more than the {size} bytes announced "
+                    "(did the file grow while it was sent?)"
+                )
+            if held:
+                await writer.write(held)
+                done += len(held)
                 self._body.report(done)
-        if self._size is not None and done != self._size:
-            # Never let a short body go out under a longer Content-Length.
-            raise aiohttp.ClientPayloadError(
-                f"the script source yielded {done} bytes, but {self._size} were announced"
+            held = chunk
+        if done + len(held) != size:
+            raise self._size_changed(
+                f"the source yielded {done + len(held)} bytes, but {size} were announced "
+                "(did the file shrink while it was sent?)"
             )
+        if held:
+            await writer.write(held)
+            self._body.report(size)
+
+    def _size_changed(self, problem: str) -> _SizeChanged:
+        self._body.size_problem = problem
+        return _SizeChanged(problem)
 
     def decode(self, encoding: str = "utf-8", errors: str = "strict") -> str:
         raise TypeError("a streamed script cannot be decoded in memory")
 
     async def as_bytes(self, encoding: str = "utf-8", errors: str = "strict") -> bytes:
         raise TypeError("a streamed script is not buffered in memory")
+
+
+class _SizeChanged(Exception):
+    """A sized source yielded another number of bytes; aiohttp wraps it, and the resource
+    turns it into a TransportError through ``ScriptBody.raise_if_size_changed``."""
 
 
 class _closing:
@@ -160,15 +214,20 @@ async def prepare_script(
     if on_progress is not None and not callable(on_progress):
         raise TypeError("on_progress must be a callable (done_bytes, total_bytes_or_None)")
     if isinstance(script, str):
-        return _from_bytes(script.encode("utf-8"), on_progress)
+        if _could_be_a_path(script) and await asyncio.to_thread(os.path.exists, script):
+            raise ValueError(
+                f"{argument} is a str naming an existing file ({script!r}), but a str is "
+                "sent as the JavaScript text itself: pass a pathlib.Path to upload the file"
+            )
+        return _from_bytes(script.encode("utf-8"), on_progress, argument)
     if isinstance(script, bytes | bytearray | memoryview):
-        return _from_bytes(bytes(script) if isinstance(script, memoryview) else script, on_progress)
+        return _from_bytes(script, on_progress, argument)
     if isinstance(script, os.PathLike):
         return await _from_path(os.fspath(script), on_progress, argument)
     # Async iterables first: a ScriptDownload or an aiohttp stream also has a read(), but
     # an async one, which must not be called from a worker thread.
     if isinstance(script, AsyncIterable):
-        return await _from_async_iterable(script, on_progress)
+        return await _from_async_iterable(script, on_progress, argument)
     if hasattr(script, "read"):
         return await _from_file(script, on_progress, argument)
     raise TypeError(
@@ -177,18 +236,55 @@ async def prepare_script(
     )
 
 
-def _from_bytes(data: bytes | bytearray, on_progress: ProgressCallback | None) -> ScriptBody:
+#: Longer than any path the OS takes (PATH_MAX): certainly script text.
+_MAX_PATH_LENGTH: Final = 4096
+#: Characters in nearly every script and in almost no file name.
+_SCRIPT_MARKS: Final = ("\n", "{", "}", ";", "=>", "\0")
+_GZIP_MAGIC: Final = b"\x1f\x8b"
+
+
+def _could_be_a_path(text: str) -> bool:
+    """Whether a str script is short and plain enough to be a file name passed by mistake."""
+    return 0 < len(text) <= _MAX_PATH_LENGTH and not any(mark in text for mark in _SCRIPT_MARKS)
+
+
+def check_head(head: bytes, size: int | None, argument: str) -> None:
+    """Refuse, from its first bytes, a source the API would store wrongly or that lies.
+
+    A gzip stream (a ``.tar.gz``) would be stored as JavaScript: the API recognises only
+    plain ``.tar`` archives. A source that yields more than its size says (``/proc``-style
+    files report 0) cannot go out under that Content-Length.
+    """
+    if head[:2] == _GZIP_MAGIC:
+        raise ValueError(
+            f"{argument} is gzip-compressed, which the API would store as JavaScript: only "
+            "plain k6 .tar archives are recognised (decompress it first, e.g. gunzip)"
+        )
+    if size is not None and len(head) > size:
+        raise ValueError(
+            f"{argument} reports a size of {size} bytes but holds more (a /proc-style "
+            "file?): read it into bytes and pass those"
+        )
+
+
+def _from_bytes(
+    data: bytes | bytearray | memoryview, on_progress: ProgressCallback | None, argument: str
+) -> ScriptBody:
+    # A view, never a copy: a 512 MiB buffer copied here would stall the event loop.
     view = memoryview(data)
+    if not view.contiguous:
+        view = memoryview(view.tobytes())
+    if view.ndim != 1 or view.format != "B":
+        view = view.cast("B")
+    head = view[:TAR_BLOCK].tobytes()
+    check_head(head, len(view), argument)
 
     async def chunks() -> AsyncIterator[bytes]:
         for start in range(0, len(view), CHUNK_SIZE):
             yield view[start : start + CHUNK_SIZE].tobytes()
 
     return ScriptBody(
-        chunks,
-        size=len(data),
-        is_archive=is_tar_header(bytes(data[:TAR_BLOCK])),
-        on_progress=on_progress,
+        chunks, size=len(view), is_archive=is_tar_header(head), on_progress=on_progress
     )
 
 
@@ -206,6 +302,7 @@ async def _from_path(
         raise ValueError(f"{argument} is a directory: {os.fsdecode(path)}") from None
     except FileNotFoundError:
         raise FileNotFoundError(f"{argument} does not exist: {os.fsdecode(path)}") from None
+    check_head(head, size, argument)
 
     async def chunks() -> AsyncIterator[bytes]:
         file = await asyncio.to_thread(open, path, "rb")
@@ -243,6 +340,7 @@ async def _from_file(
         file.seek(start)
         head = await read(TAR_BLOCK)
         file.seek(start)
+        check_head(head, end - start, argument)
 
         async def replay() -> AsyncIterator[bytes]:
             file.seek(start)
@@ -254,6 +352,7 @@ async def _from_file(
         )
 
     head = await read(TAR_BLOCK)
+    check_head(head, None, argument)
 
     async def once() -> AsyncIterator[bytes]:
         if head:
@@ -271,7 +370,7 @@ async def _from_file(
 
 
 async def _from_async_iterable(
-    source: AsyncIterable[Any], on_progress: ProgressCallback | None
+    source: AsyncIterable[Any], on_progress: ProgressCallback | None, argument: str
 ) -> ScriptBody:
     iterator = aiter(source)
     head = bytearray()
@@ -286,6 +385,7 @@ async def _from_async_iterable(
         chunk = _check_chunk(chunk)
         buffered.append(chunk)
         head += chunk
+    check_head(bytes(head), None, argument)
 
     async def once() -> AsyncIterator[bytes]:
         for chunk in buffered:

@@ -31,7 +31,15 @@ from ._errors import (
     api_error_from_response,
     redact,
 )
-from ._retry import Failure, Replay, RetryBudget, RetryPolicy, decide_retry, parse_retry_after
+from ._retry import (
+    Failure,
+    Replay,
+    RetryBudget,
+    RetryPolicy,
+    decide_retry,
+    may_have_been_processed,
+    parse_retry_after,
+)
 
 __all__ = ["CallOptions", "Clock", "RequestBody", "Sleep", "Transport", "is_encoded", "read_body"]
 
@@ -206,6 +214,7 @@ class Transport:
         started = self._clock()
         deadline = None if policy.deadline is None else started + policy.deadline
         attempt = 0
+        maybe_processed = False  # by an earlier attempt of this call
         task = asyncio.current_task()
         if task is not None:
             self._in_flight[task] = task.cancelling()
@@ -225,7 +234,7 @@ class Transport:
                         attempt,
                     )
                 except K6CloudError as failure:  # the handler refused a successful response
-                    self._finish(failure, attempt, idempotency_key)
+                    self._finish(failure, attempt, idempotency_key, maybe_processed)
                     raise
                 if error is None:
                     self.budget.refund()
@@ -247,8 +256,12 @@ class Transport:
                 if wait is None:
                     if decision.reason is not None:
                         error.hint = decision.reason
-                    self._finish(error, attempt, idempotency_key)
+                    self._finish(error, attempt, idempotency_key, maybe_processed)
                     raise error
+                maybe_processed = maybe_processed or may_have_been_processed(
+                    sent=processed is not _NOT_SENT_MARK,
+                    status=error.status if isinstance(error, APIError) else None,
+                )
                 logger.info(
                     "retrying %s %s in %.2fs after %s (attempt %d of %d)",
                     method,
@@ -265,7 +278,7 @@ class Transport:
             closed = TransportError(
                 f"{method} {_display(url)}: the client was closed while the call was in flight"
             )
-            self._finish(closed, attempt, idempotency_key)
+            self._finish(closed, attempt, idempotency_key, maybe_processed)
             raise closed from None
         finally:
             if task is not None:
@@ -423,8 +436,15 @@ class Transport:
             headers["K6-Idempotency-Key"] = idempotency_key
         return headers
 
-    def _finish(self, error: K6CloudError, attempts: int, idempotency_key: str | None) -> None:
+    def _finish(
+        self,
+        error: K6CloudError,
+        attempts: int,
+        idempotency_key: str | None,
+        maybe_processed: bool,
+    ) -> None:
         error.attempts = attempts
+        error.maybe_processed_earlier = maybe_processed
         if idempotency_key is not None:
             error.idempotency_key = idempotency_key
         # A server or proxy may echo the Authorization header back in a body or header.

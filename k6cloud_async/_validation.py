@@ -4,12 +4,16 @@ from __future__ import annotations
 
 import math
 import os
+import re
+import ssl
 import zoneinfo
-from collections.abc import AsyncIterable, Callable, Mapping, Sequence
+from collections.abc import AsyncIterable, Callable, Iterable, Mapping, Sequence
 from datetime import datetime
-from typing import Any
+from pathlib import Path
+from typing import Any, Final
 
 import aiohttp
+from yarl import URL
 
 from ._constants import (
     MAX_IDEMPOTENCY_KEY_LENGTH,
@@ -28,6 +32,12 @@ from ._models_schedules import (
 )
 
 __all__ = [
+    "MAX_ALLOWED_LOAD_ZONES",
+    "MAX_ID",
+    "MAX_LABEL_TEXT_LENGTH",
+    "MAX_PROJECT_IDS_PER_REQUEST",
+    "MAX_PROJECT_LABELS",
+    "MAX_PROJECT_NAME_LENGTH",
     "check_aware_datetime",
     "check_bool",
     "check_callback",
@@ -38,28 +48,105 @@ __all__ = [
     "check_id",
     "check_idempotency_key",
     "check_idempotency_keys",
+    "check_json",
+    "check_label_text",
+    "check_labels",
+    "check_limit",
+    "check_load_zone_ids",
     "check_mapping",
     "check_max_retries",
     "check_name",
     "check_order_by",
     "check_page_size",
     "check_poll_intervals",
+    "check_positive_int",
+    "check_project_ids",
+    "check_project_name",
+    "check_proxy",
     "check_recurrence",
     "check_request_timeout",
     "check_rewindable",
+    "check_save_target",
     "check_schedule",
     "check_seconds",
+    "check_ssl",
     "check_str_mapping",
+    "check_timeout",
 ]
+
+#: The API's ids are signed 64-bit integers.
+MAX_ID: Final = 2**63 - 1
+#: JSON integers the encoders carry exactly (orjson refuses anything outside 64 bits).
+_JSON_INT_RANGE: Final = (-(2**63), 2**64 - 1)
+#: Nesting refused beyond this: orjson stops at 255 levels (the body wraps ``options`` in
+#: one more), and deeper values risk a RecursionError in the converter.
+MAX_JSON_DEPTH: Final = 128
 
 
 def check_id(value: Any, argument: str) -> int:
-    """A positive integer id; a bool is refused although Python counts it as an int."""
+    """A positive 64-bit integer id; a bool is refused although Python counts it as an int."""
+    if type(value) is not int:
+        raise TypeError(f"{argument} must be an int, not {type(value).__name__}")
+    if not 1 <= value <= MAX_ID:
+        raise ValueError(f"{argument} must be a positive integer up to 2**63-1, got {value}")
+    return value
+
+
+def check_positive_int(value: Any, argument: str) -> int:
+    """A positive int; a bool is a TypeError, not 1."""
     if type(value) is not int:
         raise TypeError(f"{argument} must be an int, not {type(value).__name__}")
     if value < 1:
-        raise ValueError(f"{argument} must be a positive integer, got {value}")
+        raise ValueError(f"{argument} must be a positive int, got {value}")
     return value
+
+
+def check_seconds(value: Any, argument: str) -> float:
+    """A positive, finite number of seconds (a bool is refused)."""
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise TypeError(f"{argument} must be a number of seconds, not {type(value).__name__}")
+    if not 0 < value < math.inf:  # also false for nan
+        raise ValueError(f"{argument} must be a positive, finite number of seconds, got {value}")
+    return float(value)
+
+
+def check_timeout(value: Any, argument: str = "timeout") -> float | aiohttp.ClientTimeout:
+    """A positive, finite number of seconds, or an ``aiohttp.ClientTimeout`` whose limits
+    are each ``None`` or such a number."""
+    if isinstance(value, aiohttp.ClientTimeout):
+        for name in ("total", "connect", "sock_read", "sock_connect"):
+            limit = getattr(value, name)
+            if limit is not None:
+                check_seconds(limit, f"{argument}.{name}")
+        return value
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise TypeError(
+            f"{argument} must be a number of seconds or an aiohttp.ClientTimeout, "
+            f"not {type(value).__name__}"
+        )
+    return check_seconds(value, argument)
+
+
+def check_proxy(value: Any) -> str | URL | None:
+    """``None`` or an absolute http(s) proxy URL."""
+    if value is None:
+        return None
+    if not isinstance(value, str | URL):
+        raise TypeError(f"proxy must be a str or yarl.URL, not {type(value).__name__}")
+    url = URL(value)
+    if url.scheme not in ("http", "https") or not url.host:
+        raise ValueError(f"proxy must be an absolute http(s) URL, got {str(url)!r}")
+    return value
+
+
+def check_ssl(value: Any) -> Any:
+    """What aiohttp takes as ``ssl=``: None, a bool, an SSLContext or a Fingerprint."""
+    if value is None or isinstance(value, bool | ssl.SSLContext | aiohttp.Fingerprint):
+        return value
+    raise TypeError(
+        f"ssl must be None, a bool, an ssl.SSLContext or an aiohttp.Fingerprint, "
+        f"not {type(value).__name__}"
+    )
 
 
 def check_name(value: Any, argument: str = "name") -> str:
@@ -113,8 +200,10 @@ def check_order_by(
     return ",".join(cleaned)
 
 
-def check_header_value(value: str, argument: str) -> str:
-    """Refuse characters that would break or smuggle an HTTP header."""
+def check_header_value(value: Any, argument: str) -> str:
+    """A str without characters that would break or smuggle an HTTP header."""
+    if not isinstance(value, str):
+        raise TypeError(f"{argument} must be a str, not {type(value).__name__}")
     if value.isascii() and value.isprintable():  # the common case, checked in C
         return value
     if not value.isascii():
@@ -130,6 +219,9 @@ def check_idempotency_key(value: Any) -> str:
             f"idempotency_key must be 1 to {MAX_IDEMPOTENCY_KEY_LENGTH} characters long, "
             f"got {len(value)}"
         )
+    if value.strip() != value:
+        # The header value would be trimmed or empty on the way: another key.
+        raise ValueError("idempotency_key must not be blank or start or end with whitespace")
     return check_header_value(value, "idempotency_key")
 
 
@@ -167,15 +259,6 @@ def check_bool(value: Any, argument: str) -> bool:
     if not isinstance(value, bool):
         raise TypeError(f"{argument} must be a bool, not {type(value).__name__}")
     return value
-
-
-def check_seconds(value: Any, argument: str) -> float:
-    """A positive, finite number of seconds (a bool is refused)."""
-    if isinstance(value, bool) or not isinstance(value, int | float):
-        raise TypeError(f"{argument} must be a number of seconds, not {type(value).__name__}")
-    if not 0 < value < math.inf:
-        raise ValueError(f"{argument} must be a positive, finite number of seconds, got {value}")
-    return float(value)
 
 
 def check_aware_datetime(value: Any, argument: str) -> datetime:
@@ -267,6 +350,169 @@ def check_request_timeout(value: Any, argument: str) -> None:
     """None, an ``aiohttp.ClientTimeout``, or a positive, finite number of seconds."""
     if value is not None and not isinstance(value, aiohttp.ClientTimeout):
         check_seconds(value, argument)
+
+
+def check_json(value: Any, argument: str) -> None:
+    """Refuse what a JSON body cannot carry, naming the path to it (``options["a"][0]``).
+
+    Allowed: None, bool, str, int within 64 bits, finite float, timezone-aware datetime
+    (sent as ISO 8601 with its offset), and mappings with str keys and lists/tuples of
+    those. A naive datetime is a ValueError: the API would read it in an unknown zone.
+    Walks iteratively, so a deep or self-containing value is a ValueError, never a
+    RecursionError.
+    """
+    # (value, path, depth, ancestors' ids): ids catch a container that contains itself.
+    pending: list[tuple[Any, str, int, frozenset[int]]] = [(value, argument, 0, frozenset())]
+    while pending:
+        item, path, depth, ancestors = pending.pop()
+        if item is None or isinstance(item, bool | str):
+            if isinstance(item, str) and not _utf8_encodable(item):
+                raise ValueError(f"{path} is not valid text (it has a lone surrogate)")
+            continue
+        if isinstance(item, int):
+            if not _JSON_INT_RANGE[0] <= item <= _JSON_INT_RANGE[1]:
+                raise ValueError(f"{path} is an int outside 64 bits, which JSON cannot carry")
+            continue
+        if isinstance(item, float):
+            if not math.isfinite(item):
+                raise ValueError(f"{path} is {item}, which JSON cannot carry")
+            continue
+        if isinstance(item, datetime):
+            if item.tzinfo is None or item.utcoffset() is None:
+                raise ValueError(f"{path} is a naive datetime: give it a tzinfo (e.g. UTC)")
+            continue
+        if not isinstance(item, Mapping | list | tuple):
+            raise TypeError(f"{path} is a {type(item).__name__}, which JSON cannot carry")
+        if id(item) in ancestors:
+            raise ValueError(f"{path} contains itself")
+        if depth >= MAX_JSON_DEPTH:
+            raise ValueError(f"{path} is nested more than {MAX_JSON_DEPTH} levels deep")
+        inner = ancestors | {id(item)}
+        if isinstance(item, Mapping):
+            for key, member in item.items():
+                if not isinstance(key, str):
+                    raise TypeError(f"{path} has a {type(key).__name__} key; JSON keys are str")
+                pending.append((member, f"{path}[{key!r}]", depth + 1, inner))
+        else:
+            pending.extend(
+                (member, f"{path}[{index}]", depth + 1, inner) for index, member in enumerate(item)
+            )
+
+
+def _utf8_encodable(text: str) -> bool:
+    if text.isascii():
+        return True
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+def check_save_target(path: Any) -> Path:
+    """Where ``ScriptDownload.save`` may write: a file path whose directory exists.
+
+    ValueError for an empty path or an existing directory; FileNotFoundError naming the
+    target when its directory is missing. Checked before the body is read.
+    """
+    if not isinstance(path, str | os.PathLike):
+        raise TypeError(f"path must be a str or a path, not {type(path).__name__}")
+    text = os.fspath(path)
+    if not isinstance(text, str):
+        raise TypeError("path must be a str path, not bytes")
+    if not text:
+        raise ValueError("path must not be empty")
+    target = Path(text)
+    if target.is_dir():
+        raise ValueError(f"path is a directory: {target} (give the file to write)")
+    if not target.parent.is_dir():
+        raise FileNotFoundError(
+            2, f"cannot save to {target}: its directory does not exist", str(target)
+        )
+    return target
+
+
+# -- projects ----------------------------------------------------------------------------------
+
+#: A project's name: 1 to 255 characters (``CreateProjectApiModel``).
+MAX_PROJECT_NAME_LENGTH: Final = 255
+#: ``project_id_in`` of ``GET /project-limits`` takes at most this many ids.
+MAX_PROJECT_IDS_PER_REQUEST: Final = 30
+#: ``PUT /projects/{id}/allowed_load_zones`` takes at most this many zones.
+MAX_ALLOWED_LOAD_ZONES: Final = 500
+#: A project holds at most this many labels.
+MAX_PROJECT_LABELS: Final = 30
+MAX_LABEL_TEXT_LENGTH: Final = 64
+#: What a label key or value may hold (``ProjectLabelPutItem``'s pattern).
+_LABEL_TEXT: Final = re.compile(r"[^\s'\";\\%]+")
+
+
+def check_project_name(value: Any, argument: str = "name") -> str:
+    if not isinstance(value, str):
+        raise TypeError(f"{argument} must be a str, not {type(value).__name__}")
+    if not 1 <= len(value) <= MAX_PROJECT_NAME_LENGTH:
+        raise ValueError(
+            f"{argument} must be 1 to {MAX_PROJECT_NAME_LENGTH} characters long, got {len(value)}"
+        )
+    return value
+
+
+def check_limit(value: Any, argument: str) -> int | Unset | None:
+    """A project limit: ``UNSET`` (leave it), None (remove it) or a positive int."""
+    if value is None or isinstance(value, Unset):
+        return value
+    return check_id(value, argument)
+
+
+def _ids(value: Any, argument: str) -> list[int]:
+    """An iterable of positive ints (not a str, bytes or mapping), duplicates dropped."""
+    if isinstance(value, str | bytes | bytearray | Mapping) or not isinstance(value, Iterable):
+        raise TypeError(f"{argument} must be an iterable of int, not {type(value).__name__}")
+    return list(dict.fromkeys(check_id(item, f"an item of {argument}") for item in value))
+
+
+def check_project_ids(value: Any) -> list[int] | None:
+    """``project_ids`` of ``list_limits``: None (every project) or ids, in ascending order."""
+    if value is None:
+        return None
+    return sorted(_ids(value, "project_ids"))
+
+
+def check_load_zone_ids(value: Any) -> list[int]:
+    """The zones a project may use, at most ``MAX_ALLOWED_LOAD_ZONES`` of them."""
+    ids = _ids(value, "load_zone_ids")
+    if len(ids) > MAX_ALLOWED_LOAD_ZONES:
+        raise ValueError(
+            f"load_zone_ids must hold at most {MAX_ALLOWED_LOAD_ZONES} ids, got {len(ids)}"
+        )
+    return ids
+
+
+def check_label_text(value: Any, argument: str) -> str:
+    """A label key or value: 1 to 64 characters, no whitespace, quotes, ``;``, ``\\`` or ``%``."""
+    if not isinstance(value, str):
+        raise TypeError(f"{argument} must be a str, not {type(value).__name__}")
+    if not 1 <= len(value) <= MAX_LABEL_TEXT_LENGTH:
+        raise ValueError(
+            f"{argument} must be 1 to {MAX_LABEL_TEXT_LENGTH} characters long, got {len(value)}"
+        )
+    if _LABEL_TEXT.fullmatch(value) is None:
+        raise ValueError(
+            f"{argument} must not contain whitespace, quotes, ';', '\\' or '%', got {value!r}"
+        )
+    return value
+
+
+def check_labels(value: Any) -> dict[str, str]:
+    """A project's labels, key to value: at most ``MAX_PROJECT_LABELS`` of them."""
+    if not isinstance(value, Mapping):
+        raise TypeError(f"labels must be a mapping of str to str, not {type(value).__name__}")
+    if len(value) > MAX_PROJECT_LABELS:
+        raise ValueError(f"labels must hold at most {MAX_PROJECT_LABELS} labels, got {len(value)}")
+    return {
+        check_label_text(key, "a labels key"): check_label_text(item, f"labels[{key!r}]")
+        for key, item in value.items()
+    }
 
 
 # -- schedules ----------------------------------------------------------------------------

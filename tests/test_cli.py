@@ -17,12 +17,19 @@ import subprocess
 import sys
 import tarfile
 import threading
-from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any
 
-import attrs
 import pytest
+from _cli_support import (  # noqa: F401  (fixtures)
+    SCRIPT,
+    TOKEN,
+    ThreadedFake,
+    free_port,
+    k6cloud_fixture,
+    one_error_line,
+    server_fixture,
+)
 
 import k6cloud_async as k6
 from k6cloud_async.cli import _commands_tests as commands_tests
@@ -31,102 +38,7 @@ from k6cloud_async.cli._fake_server import serve
 from k6cloud_async.cli._output import Output
 from k6cloud_async.cli._progress import ProgressBar, format_bytes
 from k6cloud_async.resources import test_runs as test_runs_module
-from k6cloud_async.testing import FakeK6Cloud, Fault
-
-T = TypeVar("T")
-
-SCRIPT = b"export default function () {}\n"
-TOKEN = "fake-token"
-
-
-class ThreadedFake:
-    """FakeK6Cloud serving from an event loop of its own, in a daemon thread."""
-
-    def __init__(self) -> None:
-        self.loop = asyncio.new_event_loop()
-        self.thread = threading.Thread(target=self.loop.run_forever, daemon=True)
-        self.thread.start()
-        self.fake = FakeK6Cloud(token=TOKEN)
-        self._wait(self.fake.start())
-        self.project = self.call(self.fake.add_project, "Default")
-
-    def _wait(self, coroutine: Any) -> Any:
-        return asyncio.run_coroutine_threadsafe(coroutine, self.loop).result(timeout=10)
-
-    def call(self, function: Callable[..., T], *args: Any, **kwargs: Any) -> T:
-        """Run a helper of the fake on its loop (its state is that loop's)."""
-
-        async def on_loop() -> T:
-            return function(*args, **kwargs)
-
-        result: T = self._wait(on_loop())
-        return result
-
-    def add_test(self, name: str, script: bytes = SCRIPT, project: int | None = None) -> int:
-        test = self.call(self.fake.add_test, project or self.project, name, script)
-        return test.id
-
-    def get_test(self, test_id: int) -> k6.LoadTest:
-        test = self.call(self.fake.get_test, test_id)
-        assert test is not None
-        return test
-
-    def close(self) -> None:
-        self._wait(self.fake.close())
-        self.loop.call_soon_threadsafe(self.loop.stop)
-        self.thread.join(timeout=10)
-        self.loop.close()
-
-
-@attrs.frozen
-class Result:
-    code: int
-    out: str
-    err: str
-
-    def json(self) -> Any:
-        return json.loads(self.out)
-
-    def json_lines(self) -> list[Any]:
-        return [json.loads(line) for line in self.out.splitlines()]
-
-
-@pytest.fixture
-def server(monkeypatch: pytest.MonkeyPatch) -> Iterator[ThreadedFake]:
-    """A fake, and the K6_CLOUD_* variables pointing at it (as a user would set them)."""
-    threaded = ThreadedFake()
-    monkeypatch.setenv("K6_CLOUD_TOKEN", TOKEN)
-    monkeypatch.setenv("K6_CLOUD_STACK_ID", str(threaded.fake.stack_id))
-    monkeypatch.setenv("K6_CLOUD_HOST_V6", threaded.fake.base_url)
-    yield threaded
-    threaded.close()
-
-
-@pytest.fixture
-def k6cloud(capsys: pytest.CaptureFixture[str]) -> Callable[..., Result]:
-    def run(*argv: str) -> Result:
-        code = main(list(argv))
-        captured = capsys.readouterr()
-        return Result(code, captured.out, captured.err)
-
-    return run
-
-
-def one_error_line(result: Result) -> str:
-    """The single stderr line of a failed command."""
-    assert result.code == 1, result
-    lines = result.err.splitlines()
-    assert len(lines) == 1, result.err
-    assert lines[0].startswith("error: ")
-    return lines[0]
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-        return port
-
+from k6cloud_async.testing import Fault
 
 # -- configuration ------------------------------------------------------------------------
 
@@ -301,10 +213,59 @@ def test_help_exits_0(k6cloud: Any) -> None:
         assert command in result.out
 
 
-def test_a_value_the_library_refuses_is_one_line(server: ThreadedFake, k6cloud: Any) -> None:
-    result = k6cloud("tests", "list", "--order-by", "colour")
+@pytest.mark.parametrize(
+    ("argv", "option", "library_argument"),
+    [
+        (["tests", "list", "--order-by", "colour"], "--order-by", "order_by"),
+        (["tests", "list", "--order-by", "name up"], "--order-by", "order_by"),
+        (
+            ["tests", "start", "1", "--idempotency-key", "k" * 40],
+            "--idempotency-key",
+            "idempotency_key",
+        ),
+        (
+            ["tests", "start", "1", "--idempotency-key", "k\u00e9y"],
+            "--idempotency-key",
+            "idempotency_key",
+        ),
+        (["tests", "list", "--page-size", "5000"], "--page-size", "page_size"),
+        (["runs", "list", "--page-size", "1001"], "--page-size", "page_size"),
+        (["tests", "list", "--name", "x" * 301], "--name", "name must"),
+        (["tests", "create", "1", "x" * 301, "s.js"], "NAME", "name must"),
+        (["tests", "upsert", "1", "", "s.js"], "NAME", "name must"),
+        (["tests", "rename", "1", "x" * 301], "NAME", "name must"),
+    ],
+)
+def test_values_the_library_would_refuse_are_usage_errors_naming_the_option(
+    server: ThreadedFake, k6cloud: Any, argv: list[str], option: str, library_argument: str
+) -> None:
+    result = k6cloud(*argv)
 
-    assert "order_by" in one_error_line(result)
+    assert result.code == 2
+    assert "usage:" in result.err
+    assert f": error: argument {option}: " in result.err.splitlines()[-1]
+    assert library_argument not in result.err
+    assert server.call(lambda: server.fake.requests) == []
+
+
+def test_a_usage_error_with_json_is_one_json_object(server: ThreadedFake, k6cloud: Any) -> None:
+    result = k6cloud("--json", "tests", "start", "1", "--idempotency-key", "k" * 40)
+
+    assert result.code == 2
+    assert json.loads(result.err) == {
+        "status": None,
+        "code": "usage_error",
+        "message": "argument --idempotency-key: must be 1 to 36 characters long, got 40",
+    }
+
+
+def test_an_unknown_command_with_json_is_one_json_object(k6cloud: Any) -> None:
+    result = k6cloud("tests", "bogus", "--json")
+
+    assert result.code == 2
+    error = json.loads(result.err)
+    assert error["code"] == "usage_error"
+    assert "bogus" in error["message"]
 
 
 # -- tests list / get ---------------------------------------------------------------------
@@ -467,14 +428,6 @@ def test_create_with_a_taken_name_is_a_409(
     assert one_error_line(result).startswith("error: 409 ")
 
 
-def test_a_name_too_long_is_one_line(server: ThreadedFake, k6cloud: Any, tmp_path: Path) -> None:
-    script = _write(tmp_path / "s.js", SCRIPT)
-
-    result = k6cloud("tests", "create", str(server.project), "x" * 301, str(script))
-
-    assert "name must be 1 to 300 characters" in one_error_line(result)
-
-
 def test_upsert_creates_then_replaces(server: ThreadedFake, k6cloud: Any, tmp_path: Path) -> None:
     script = _write(tmp_path / "s.js", b"export default function () { /* v1 */ }\n")
     first = k6cloud("--json", "tests", "upsert", str(server.project), "Nightly", str(script))
@@ -571,7 +524,11 @@ def test_delete_several_reports_a_connection_failure(server: ThreadedFake, k6clo
     assert failure["ok"] is False
     assert failure["error"]["status"] is None
     assert failure["error"]["code"] == "TransportError"
-    assert result.err.startswith(f"error: load test {ids[1]}: ")
+    assert json.loads(result.err) == {
+        "status": None,
+        "code": "partial_failure",
+        "message": "1 of 2 load tests failed",
+    }
 
 
 def test_move_several(server: ThreadedFake, k6cloud: Any) -> None:
@@ -725,7 +682,17 @@ def test_runs_list_json_and_abort_json(server: ThreadedFake, k6cloud: Any) -> No
         runs.append(server.call(server.fake.start_run, test_id))
         server.call(server.fake.clock.advance, 60)
 
-    listed = k6cloud("--json", "runs", "list", "--order-by", "created desc", "--limit", "2")
+    listed = k6cloud(
+        "--json",
+        "runs",
+        "list",
+        "--test",
+        str(test_id),
+        "--order-by",
+        "created desc",
+        "--limit",
+        "2",
+    )
     aborted = k6cloud("--json", "runs", "abort", str(runs[0].id))
 
     assert [item["id"] for item in listed.json_lines()] == [runs[2].id, runs[1].id]
@@ -893,6 +860,7 @@ def test_validate_reports_the_apis_details(
 # -- interruptions ------------------------------------------------------------------------
 
 
+@pytest.mark.usefixtures("ctrl_c_interrupts")
 def test_ctrl_c_while_waiting_says_the_run_goes_on(
     server: ThreadedFake, k6cloud: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -926,6 +894,55 @@ def test_a_closed_pipe_ends_quietly(
 
     assert result.code == 1
     assert result.err == ""
+
+
+def test_a_bug_is_still_one_line(
+    server: ThreadedFake, k6cloud: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    async def broken(ctx: Any, args: Any) -> int:
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr(commands_tests, "list_tests", broken)
+
+    result = k6cloud("tests", "list")
+    as_json = k6cloud("--json", "tests", "list")
+
+    assert one_error_line(result) == "error: unexpected RuntimeError: boom"
+    assert json.loads(as_json.err) == {
+        "status": None,
+        "code": "internal_error",
+        "message": "unexpected RuntimeError: boom",
+    }
+
+
+def test_a_value_the_library_refuses_after_parsing_is_a_usage_error(
+    server: ThreadedFake, k6cloud: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    async def refused(ctx: Any, args: Any) -> int:
+        raise ValueError("page_size must be between 1 and 1000, got 0")
+
+    monkeypatch.setattr(commands_tests, "list_tests", refused)
+
+    result = k6cloud("tests", "list")
+
+    assert result.code == 2
+    assert result.err == "error: page_size must be between 1 and 1000, got 0\n"
+
+
+class ClosedPipe(io.StringIO):
+    def write(self, text: str) -> int:
+        raise BrokenPipeError
+
+
+def test_help_into_a_closed_pipe_ends_quietly(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setattr(sys, "stdout", ClosedPipe())
+
+    code = main(["--help"])
+
+    assert code == 0
+    assert capsys.readouterr().err == ""
 
 
 # -- fake-server and demo -----------------------------------------------------------------

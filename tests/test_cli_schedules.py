@@ -8,12 +8,14 @@ from typing import Any
 import pytest
 
 from k6cloud_async.testing import Fault
-from tests import test_cli
-from tests.test_cli import ThreadedFake, one_error_line
 
 # The command line's fixtures: a threaded fake with K6_CLOUD_* pointing at it, and main().
-server = test_cli.server
-k6cloud = test_cli.k6cloud
+from tests._cli_support import (  # noqa: F401  (fixtures)
+    ThreadedFake,
+    k6cloud_fixture,
+    one_error_line,
+    server_fixture,
+)
 
 MONDAY = datetime(2025, 1, 6, 9, 0, tzinfo=UTC)
 
@@ -124,14 +126,19 @@ def test_set_usage_errors_exit_2_before_any_request(
         (["--cron", "@daily", "--tz", "Mars/Olympus"], "cron.time_zone"),
     ],
 )
-def test_a_schedule_the_library_refuses_is_one_error_line(
+def test_a_schedule_the_library_refuses_is_one_usage_error_line(
     server: ThreadedFake, k6cloud: Any, test_id: int, argv: list[str], message: str
 ) -> None:
     server.call(server.fake.reset_requests)
 
     result = k6cloud("schedules", "set", str(test_id), *argv)
 
-    assert message in one_error_line(result)
+    # An argument the library refuses is a usage error (exit 2), as for every command.
+    assert result.code == 2, result
+    lines = result.err.splitlines()
+    assert len(lines) == 1, result.err
+    assert lines[0].startswith("error: ")
+    assert message in lines[0]
     assert server.call(lambda: server.fake.requests) == []
 
 

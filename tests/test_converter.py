@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import gc
+import json
+import weakref
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -9,6 +12,7 @@ import pytest
 
 import k6cloud_async as k6
 from k6cloud_async._converter import decode, decode_page
+from k6cloud_async._pagination import iterate_items
 
 LOAD_TEST: dict[str, Any] = {
     "baseline_test_run_id": None,
@@ -190,3 +194,66 @@ def test_to_dict_refuses_other_objects() -> None:
 def test_unset_is_falsy_and_prints_as_its_name() -> None:
     assert not k6.UNSET
     assert repr(k6.UNSET) == "UNSET"
+
+
+class TestPagesInPlace:
+    """A listing body parsed for one call becomes its page: each item's JSON is replaced by
+    the model and freed at once, so a page adds no more live objects than its JSON held."""
+
+    BODY = json.dumps({"value": [{**LOAD_TEST, "id": i} for i in range(1000)]})
+
+    def test_the_body_list_becomes_the_items(self) -> None:
+        body = json.loads(self.BODY)
+        values = body["value"]
+        page = decode_page(body, k6.LoadTest, reuse_body=True)
+        assert page.items is values
+        assert [test.id for test in page.items] == list(range(1000))
+
+    def test_without_reuse_the_callers_body_is_left_alone(self) -> None:
+        body = json.loads(self.BODY)
+        decode_page(body, k6.LoadTest)
+        assert body["value"][0] == {**LOAD_TEST, "id": 0}
+
+    @pytest.mark.parametrize("reuse_body", [True, False])
+    def test_live_objects_after_decoding_a_page(self, reuse_body: bool) -> None:
+        decode_page(json.loads(self.BODY), k6.LoadTest)  # the decoders are generated
+        body = json.loads(self.BODY)
+        gc.collect()
+        gc.disable()  # gen0's count is then the net number of container objects created
+        try:
+            before = gc.get_count()[0]
+            page = decode_page(body, k6.LoadTest, reuse_body=reuse_body)
+            added = gc.get_count()[0] - before
+        finally:
+            gc.enable()
+        assert len(page.items) == 1000
+        if reuse_body:
+            assert added < 200  # 1,000 models in, 1,000 dicts out
+        else:
+            assert added >= 1000  # the caller's dicts stay alive beside the models
+
+    def test_a_bad_item_in_place_is_still_named_by_its_index(self) -> None:
+        body = json.loads(self.BODY)
+        body["value"][500]["created"] = "soon"
+        with pytest.raises(k6.ResponseDecodeError) as caught:
+            decode_page(body, k6.LoadTest, reuse_body=True)
+        assert caught.value.field == "$.value[500].created"
+
+    def test_an_item_only_the_detailed_rule_reads_does_not_stop_the_page(self) -> None:
+        body = json.loads(self.BODY)
+        body["value"][3]["created"] = "2024-12-03T10:53:00+01:00"  # not inlined: an offset
+        page = decode_page(body, k6.LoadTest, reuse_body=True)
+        assert page.items[3].created.utcoffset() == timedelta(hours=1)
+        assert [test.id for test in page.items] == list(range(1000))
+
+
+async def test_a_listing_lets_go_of_each_item_once_yielded() -> None:
+    async def pages() -> Any:
+        yield decode_page({"value": [{**LOAD_TEST, "id": i} for i in range(3)]}, k6.LoadTest)
+
+    items = iterate_items(pages())
+    first = await anext(items)
+    gone = weakref.ref(first)
+    del first
+    assert gone() is None  # not kept alive by its page until the page is done
+    assert [test.id async for test in items] == [1, 2]

@@ -12,7 +12,8 @@ from typing import Any
 import pytest
 
 import k6cloud_async as k6
-from k6cloud_async._converter import decode, decode_page
+from k6cloud_async import _models_projects
+from k6cloud_async._converter import decode, decode_list, decode_page
 from k6cloud_async._models import (
     ErrorBody,
     LoadTestMove,
@@ -21,6 +22,7 @@ from k6cloud_async._models import (
 )
 from k6cloud_async._models_schedules import ScheduleRequest
 
+#: Every ``tests/data/examples*.json``: one file per area of the API.
 EXAMPLES = [
     example
     for path in sorted((Path(__file__).parent / "data").glob("examples*.json"))
@@ -36,12 +38,15 @@ MODELS: dict[str, Any] = {
     "ValidateOptionsRequest": ValidateOptionsRequest,
     "Schedule": k6.Schedule,
     "ScheduleRequest": ScheduleRequest,
+    **{name: getattr(_models_projects, name) for name in _models_projects.__all__},
 }
 
 
 def _decode(model: str, body: Any) -> Any:
     if model.startswith("Page["):
         return decode_page(body, MODELS[model[5:-1]])
+    if model.startswith("List["):
+        return decode_list(body, MODELS[model[5:-1]])
     if model == "ErrorResponse":
         return decode(body["error"], ErrorBody)
     return decode(body, MODELS[model])
@@ -57,7 +62,10 @@ def test_examples_cover_both_sources_and_every_model() -> None:
 def test_example_decodes_and_round_trips(example: dict[str, Any]) -> None:
     decoded = _decode(example["model"], example["body"])
 
-    encoded = k6.to_dict(decoded)
+    if isinstance(decoded, list):
+        encoded: Any = {"value": [k6.to_dict(item) for item in decoded]}
+    else:
+        encoded = k6.to_dict(decoded)
     if example["model"] == "ErrorResponse":
         encoded = {"error": encoded}
     again = _decode(example["model"], json.loads(json.dumps(encoded)))
@@ -118,3 +126,26 @@ def test_schedule_example_values() -> None:
         by_name["openapi: load_tests_schedule_create request / TriggeredOnce"], ScheduleRequest
     )
     assert (request.recurrence_rule, request.cron) == (None, None)
+
+
+def test_every_projects_example_is_here() -> None:
+    path = Path(__file__).parent / "data" / "examples_projects.json"
+    names = {e["name"] for e in json.loads(path.read_text())}
+    assert len(names) == 18  # the OpenAPI document's examples of the projects operations
+    assert names <= {e["name"] for e in EXAMPLES}
+
+
+def test_project_examples_values() -> None:
+    listing = next(e for e in EXAMPLES if e["model"] == "Page[ProjectLimits]")
+    limits = decode_page(listing["body"], k6.ProjectLimits).items[0]
+    assert (limits.vuh_max_per_month, limits.vu_max_per_test) == (50, None)
+    project = decode(next(e for e in EXAMPLES if e["model"] == "Project")["body"], k6.Project)
+    assert project.labels == {}  # absent from the example: the schema's default
+    assert project.grafana_folder_uid == "de0chath6zxfkb"
+    removed = next(e for e in EXAMPLES if e["name"].endswith("/ RemoveSingle"))
+    patch = decode(removed["body"], _models_projects.ProjectLimitsPatch)
+    assert patch.duration_max_per_test is None
+    assert patch.vuh_max_per_month is k6.UNSET
+    assert k6.to_dict(patch) == {"duration_max_per_test": None}
+    by_id = next(e for e in EXAMPLES if e["name"].endswith("/ ReplaceLabelsUsingKeyId"))
+    assert k6.to_dict(decode(by_id["body"], _models_projects.ProjectLabelsPut)) == by_id["body"]

@@ -177,7 +177,7 @@ async def test_a_listing_without_orderable_fields_refuses_order_by(
 
 async def test_runs_are_ordered_by_one_field_only(canned_client: k6.K6CloudClient) -> None:
     with pytest.raises(ValueError, match="'created' or 'created desc'"):
-        canned_client.test_runs.pages(order_by="created,created desc")
+        canned_client.test_runs.pages(test_id=1, order_by="created,created desc")
 
 
 @pytest.mark.parametrize("body", [[_TEST, _TEST], {"value": [_TEST, _TEST]}])

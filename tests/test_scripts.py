@@ -7,7 +7,9 @@ what a user sees.
 
 from __future__ import annotations
 
+import array
 import asyncio
+import gzip
 import hashlib
 import io
 import os
@@ -34,7 +36,7 @@ from _script_sources import (
 from attrs import frozen
 
 import k6cloud_async as k6
-from k6cloud_async._scripts import is_tar_header
+from k6cloud_async._scripts import is_tar_header, prepare_script
 from k6cloud_async.testing import FakeK6Cloud, Fault
 
 MiB = 1024 * 1024
@@ -124,16 +126,28 @@ async def test_a_bytes_io_mid_way_sends_only_the_rest(
     assert await download(client, test_id) == SMALL_SCRIPT
 
 
-async def test_a_str_is_sent_as_its_utf8_text_not_opened_as_a_path(
-    fake: FakeK6Cloud, client: k6.K6CloudClient, project: int, tmp_path: Path
+@pytest.mark.parametrize("operation", OPERATIONS)
+async def test_a_str_naming_an_existing_file_is_refused_with_a_hint_to_pass_a_path(
+    fake: FakeK6Cloud, client: k6.K6CloudClient, project: int, tmp_path: Path, operation: str
 ) -> None:
     path = tmp_path / "grüße.js"
     path.write_bytes(SMALL_SCRIPT)
+
+    with pytest.raises(ValueError, match=r"script is a str naming an existing file.*Path"):
+        await send_script(client, fake, project, operation, str(path))
+
+    assert fake.requests == []
+
+
+async def test_a_one_line_str_is_sent_as_its_utf8_text(
+    fake: FakeK6Cloud, client: k6.K6CloudClient, project: int, tmp_path: Path
+) -> None:
     test = fake.add_test(project, "Checkout flow")
+    one_liner = 'import http from "k6/http"; export default () => http.get("https://k6.io/")'
 
-    await client.load_tests.upload_script(test.id, str(path))
+    await client.load_tests.upload_script(test.id, one_liner)
 
-    assert await download(client, test.id) == str(path).encode("utf-8")
+    assert await download(client, test.id) == one_liner.encode("utf-8")
 
 
 async def test_a_script_download_streams_into_another_tests_upload(
@@ -718,3 +732,53 @@ async def test_async_for_yields_bytes_chunks_that_join_to_the_script(
     assert all(isinstance(chunk, bytes) for chunk in chunks)
     assert len(chunks) > 1
     assert b"".join(chunks) == SCRIPT
+
+
+@pytest.mark.parametrize("operation", OPERATIONS)
+@pytest.mark.parametrize(
+    "kind", ["bytes", "memoryview", "path", "binary-file", "non-seekable", "async-iterable"]
+)
+async def test_a_gzip_compressed_archive_is_refused_before_any_request(
+    fake: FakeK6Cloud,
+    client: k6.K6CloudClient,
+    project: int,
+    archive_bytes: bytes,
+    tmp_path: Path,
+    sources: ExitStack,
+    operation: str,
+    kind: str,
+) -> None:
+    # The API recognises plain .tar archives only: a .tar.gz would be stored as JavaScript.
+    source, _ = BINARY_SOURCES[kind](gzip.compress(archive_bytes), tmp_path, sources)
+
+    with pytest.raises(ValueError, match=r"script is gzip-compressed.*plain k6 \.tar"):
+        await send_script(client, fake, project, operation, source)
+
+    assert fake.requests == []
+
+
+async def test_a_memoryview_of_wider_items_is_sent_as_its_bytes(
+    fake: FakeK6Cloud, client: k6.K6CloudClient, project: int
+) -> None:
+    words = array.array("I", range(1000))
+    test = fake.add_test(project, "Checkout flow")
+
+    await client.load_tests.upload_script(test.id, memoryview(words))
+
+    assert fake.script_of(test.id) == words.tobytes()
+
+
+async def test_a_memoryview_is_sent_without_copying_it_whole() -> None:
+    # A copy of a big buffer doubles the memory and stalls the event loop while it is made.
+    data = pattern(64 * MiB)
+    view = memoryview(data)
+
+    tracemalloc.start()
+    try:
+        body = await prepare_script(view)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+
+    assert body.size == 64 * MiB
+    assert peak < MiB

@@ -14,10 +14,20 @@ import pytest
 
 import k6cloud_async as k6
 from k6cloud_async.resources import test_runs as test_runs_module
-from k6cloud_async.testing import FakeK6Cloud
+from k6cloud_async.testing import FakeK6Cloud, Fault
+from tests.conftest import ManualTime, until
 
 # Fast polling for tests that only care about the statuses seen.
 FAST: dict[str, Any] = {"poll_interval": 0.001, "max_poll_interval": 0.002}
+
+
+@pytest.fixture
+def manual_time(monkeypatch: pytest.MonkeyPatch) -> ManualTime:
+    """``wait``'s clock and sleep, moved by its own sleeps rather than by the machine."""
+    time = ManualTime()
+    monkeypatch.setattr(test_runs_module, "_clock", time.now)
+    monkeypatch.setattr(test_runs_module, "_sleep", time.sleep)
+    return time
 
 
 @pytest.fixture
@@ -104,20 +114,29 @@ class TestList:
         with pytest.raises(k6.NotFoundError):
             _ = [run async for run in client.test_runs.list(test_id=999)]
 
-    @pytest.mark.parametrize("scope", ["test", "all"])
     async def test_list_orders_by_created_desc(
-        self, fake: FakeK6Cloud, client: k6.K6CloudClient, test_id: int, scope: str
+        self, fake: FakeK6Cloud, client: k6.K6CloudClient, test_id: int
     ) -> None:
         ids = []
         for _ in range(3):
             ids.append(fake.start_run(test_id).id)
             fake.clock.advance(60)
-        chosen = test_id if scope == "test" else None
 
-        runs = [r async for r in client.test_runs.list(test_id=chosen, order_by="created desc")]
+        runs = [r async for r in client.test_runs.list(test_id=test_id, order_by="created desc")]
 
         assert [run.id for run in runs] == ids[::-1]
         assert fake.requests[-1].query["$orderby"] == "created desc"
+
+    @pytest.mark.parametrize("order_by", ["created", "created desc", ["created"]])
+    async def test_order_by_without_a_test_is_refused_before_any_request(
+        self, fake: FakeK6Cloud, client: k6.K6CloudClient, order_by: Any
+    ) -> None:
+        # The API documents $orderby on GET /load_tests/{id}/test_runs only, not on
+        # GET /test_runs (OpenAPI 1.12.0).
+        with pytest.raises(ValueError, match="order_by needs test_id"):
+            _ = [run async for run in client.test_runs.list(order_by=order_by)]
+
+        assert fake.requests == []
 
     async def test_list_follows_next_link_across_pages(
         self, fake: FakeK6Cloud, client: k6.K6CloudClient, test_id: int
@@ -220,13 +239,13 @@ class TestWait:
         assert finished.status == "aborted"
 
     async def test_wait_timeout_raises_wait_timeout_error_with_the_last_run(
-        self, fake: FakeK6Cloud, client: k6.K6CloudClient, test_id: int
+        self, fake: FakeK6Cloud, client: k6.K6CloudClient, test_id: int, manual_time: ManualTime
     ) -> None:
         run = fake.start_run(test_id)
         fake.hold_run(run.id)
 
         with pytest.raises(k6.WaitTimeoutError) as caught:
-            await client.test_runs.wait(run.id, timeout=0.1, **FAST)
+            await client.test_runs.wait(run.id, poll_interval=1, max_poll_interval=2, timeout=10)
 
         error = caught.value
         assert isinstance(error, TimeoutError)
@@ -234,9 +253,24 @@ class TestWait:
         assert error.run is not None
         assert error.run.id == run.id
         assert error.run.status == "running"
-        assert error.timeout == 0.1
-        assert error.attempts >= 3  # initializing, running, running…
+        assert error.timeout == 10
+        # Polls at 0 s (initializing), 1 s (running), 2, 3.5, 5.5, 7.5 and 9.5 s; the sleep
+        # after the last one passes the 10 s.
+        assert manual_time.slept == [1, 1, 1.5, 2, 2, 2, 2]
+        assert error.attempts == 7 == run_gets(fake, run.id)
         assert "running" in str(error)
+
+    async def test_wait_timeout_cuts_a_stalled_poll_short(
+        self, fake: FakeK6Cloud, client: k6.K6CloudClient, test_id: int
+    ) -> None:
+        run = fake.start_run(test_id)
+        fake.inject(Fault.stall(600), method="GET", path=f"/cloud/v6/test_runs/{run.id}")
+
+        with pytest.raises(k6.WaitTimeoutError) as caught:
+            await client.test_runs.wait(run.id, timeout=0.2)
+
+        assert (caught.value.run, caught.value.attempts) == (None, 1)
+        assert [r.status for r in fake.requests] == [None]  # given up on, never answered
 
     async def test_cancelling_wait_raises_cancelled_error(
         self, fake: FakeK6Cloud, client: k6.K6CloudClient, test_id: int
@@ -257,9 +291,9 @@ class TestWait:
         with pytest.raises(asyncio.CancelledError):
             await task
         polls = run_gets(fake, run.id)
-        await asyncio.sleep(0.05)
-        assert run_gets(fake, run.id) == polls  # no poll after the cancellation
-        assert fake.in_flight == 0
+        await until(lambda: fake.in_flight == 0)
+        await client.test_runs.get(run.id)  # a round trip in which a stray poll would show
+        assert run_gets(fake, run.id) == polls + 1  # no poll after the cancellation
 
     async def test_on_update_is_called_once_per_status_change(
         self, fake: FakeK6Cloud, client: k6.K6CloudClient, test_id: int
@@ -295,7 +329,7 @@ class TestWait:
         assert waits == [1.0, 1.0, 1.5, 2.0, 2.0, 1.0]
 
     async def test_poll_interval_backs_off_over_a_held_run(
-        self, fake: FakeK6Cloud, client: k6.K6CloudClient, test_id: int
+        self, fake: FakeK6Cloud, client: k6.K6CloudClient, test_id: int, manual_time: ManualTime
     ) -> None:
         run = fake.start_run(test_id)
         fake.hold_run(run.id)
@@ -306,13 +340,12 @@ class TestWait:
                 run.id, poll_interval=interval, max_poll_interval=10.0, timeout=window
             )
 
-        polls = run_gets(fake, run.id)
-        fixed_interval_polls = window / interval
-        # Two status changes, then sleeps of interval × 1.5**k: a machine of any speed makes
-        # at most this many polls within the window.
-        growing = 2 + math.ceil(math.log(window * 0.5 / interval + 1, 1.5)) + 1
-        assert 3 <= polls <= growing
-        assert growing < fixed_interval_polls / 3
+        # Two status changes, then sleeps of interval × 1.5**k until they add up past the
+        # window: 10 polls where a fixed interval would make 60.
+        growing = [interval * 1.5**k for k in range(1, 9)]
+        assert manual_time.slept == pytest.approx([interval, interval, *growing])
+        assert sum(manual_time.slept[:-1]) < window < sum(manual_time.slept)
+        assert run_gets(fake, run.id) == 10 < window / interval / 3
 
 
 async def _invoke(call: Callable[[k6.K6CloudClient], Any], client: k6.K6CloudClient) -> None:

@@ -1,66 +1,52 @@
 """``k6cloud``: the command line of k6cloud_async (``python -m k6cloud_async``).
 
 Standard library only (argparse, asyncio.run); see docs/cli.md. ``main(argv)`` returns the
-exit code: 0 success, 1 an error reported on one stderr line, 2 a usage error, and for
+exit code: 0 success, 1 an error reported on one stderr line (one JSON object with
+``--json``), 2 a usage error, 130 and 143 when stopped by SIGINT or SIGTERM, and for
 ``tests start --wait`` / ``runs wait`` 99 (thresholds crossed) or 97 (run error or aborted).
+
+Parsing, ``--help`` and ``--version`` load neither aiohttp nor the models: what runs a
+command (``_run``) is imported only once the arguments parsed.
 """
 
 from __future__ import annotations
 
-import argparse
-import asyncio
-import os
 import sys
 
-import k6cloud_async as k6
-
-from ._context import Context, make_client
-from ._errors import EXIT_ERROR, EXIT_INTERRUPTED, CliError, describe
-from ._output import Output
+from ._errors import EXIT_ERROR, EXIT_USAGE, UsageError
 from ._parser import parse
+from ._printable import printable
 
 __all__ = ["main"]
 
 
 def main(argv: list[str] | None = None) -> int:
     """Run ``k6cloud`` with ``argv`` (default: ``sys.argv[1:]``) and return its exit code."""
+    argv = sys.argv[1:] if argv is None else argv
     try:
         args = parse(argv)
-    except SystemExit as exc:  # --help, --version, or a usage error (2)
+    except UsageError as exc:
+        _report_usage_error(exc, json_mode=_wants_json(argv))
+        return EXIT_USAGE
+    except SystemExit as exc:  # after --help or --version (argparse ignores a closed pipe)
         return exc.code if isinstance(exc.code, int) else EXIT_ERROR
-    out = Output(sys.stdout, sys.stderr, json_mode=args.json)
-    try:
-        if hasattr(args, "local_handler"):  # runs without a client: demo, fake-server
-            code: int = args.local_handler(args, out)
-            return code
-        return asyncio.run(_run(args, out))
-    except CliError as exc:
-        out.error(exc.message)
-        return exc.exit_code
-    except k6.K6CloudError as exc:
-        out.error(describe(exc))
-        return EXIT_ERROR
-    except ValueError as exc:  # an argument the library refused (a name too long, …)
-        out.error(describe(exc))
-        return EXIT_ERROR
-    except KeyboardInterrupt:
-        out.note("interrupted")
-        return EXIT_INTERRUPTED
-    except BrokenPipeError:  # `k6cloud tests list | head`: the reader left
-        _silence_stdout()
-        return EXIT_ERROR
+    from ._run import run
+
+    return run(args)
 
 
-async def _run(args: argparse.Namespace, out: Output) -> int:
-    async with make_client(args) as client:
-        code: int = await args.handler(Context(client, out, sys.stdin.buffer), args)
-        return code
+def _wants_json(argv: list[str]) -> bool:
+    """Whether ``--json`` was given (the arguments did not parse, so look for it)."""
+    options = argv[: argv.index("--")] if "--" in argv else argv
+    return "--json" in options
 
 
-def _silence_stdout() -> None:
-    """Point stdout at /dev/null so that the interpreter's final flush does not fail too."""
-    try:
-        devnull = os.open(os.devnull, os.O_WRONLY)
-        os.dup2(devnull, sys.stdout.fileno())
-    except (OSError, ValueError):  # pragma: no cover - stdout without a file descriptor
-        pass
+def _report_usage_error(exc: UsageError, *, json_mode: bool) -> None:
+    """As argparse reports it (the usage, then ``prog: error: …``), or one JSON object."""
+    if json_mode:
+        from ._output import Output
+
+        Output(sys.stdout, sys.stderr, json_mode=True).exception(exc)
+        return
+    sys.stderr.write(f"{exc.usage}{exc.prog}: error: {printable(exc.message)}\n")
+    sys.stderr.flush()

@@ -4,15 +4,21 @@ from __future__ import annotations
 
 import argparse
 from collections.abc import Callable
-from pathlib import Path
-from typing import BinaryIO
+from typing import TYPE_CHECKING, Any, BinaryIO
 
 from ._errors import CliError
+
+if TYPE_CHECKING:
+    from pathlib import Path
 
 __all__ = [
     "GLOBAL_DEFAULTS",
     "add_global_options",
+    "idempotency_key",
+    "load_test_name",
     "non_negative_int",
+    "order_by",
+    "page_size",
     "positive_float",
     "positive_int",
     "read_script",
@@ -57,6 +63,54 @@ def positive_float(text: str) -> float:
         raise argparse.ArgumentTypeError(f"expected a number of seconds, got {text!r}") from None
     if not value > 0 or value == float("inf"):
         raise argparse.ArgumentTypeError(f"expected a positive number of seconds, got {text!r}")
+    return value
+
+
+def _judged_by_the_library(check: Callable[[Any], object], value: Any, argument: str) -> None:
+    """Run one of the library's argument checks at parse time, so that a bad value is a
+    usage error naming the option (argparse prefixes ``argument --order-by:``), not the
+    library's argument (``order_by``), which is cut from the start of the message."""
+    try:
+        check(value)
+    except (TypeError, ValueError) as exc:
+        message = str(exc).removeprefix(f"{argument} ")
+        raise argparse.ArgumentTypeError(message) from None
+
+
+# The checks are imported when an option is given, not before: they load the library's
+# constants (and so aiohttp), which ``--help`` does not need.
+
+
+def order_by(text: str) -> str:
+    """``--order-by`` of load tests: ``FIELD`` or ``FIELD desc``, separated by commas."""
+    from .._validation import check_order_by
+
+    _judged_by_the_library(check_order_by, text, "order_by")
+    return text
+
+
+def idempotency_key(text: str) -> str:
+    """``--idempotency-key``: 1 to 36 printable ASCII characters."""
+    from .._validation import check_idempotency_key
+
+    _judged_by_the_library(check_idempotency_key, text, "idempotency_key")
+    return text
+
+
+def load_test_name(text: str) -> str:
+    """A load test's ``NAME`` (or ``--name``): 1 to 300 characters."""
+    from .._validation import check_name
+
+    _judged_by_the_library(check_name, text, "name")
+    return text
+
+
+def page_size(text: str) -> int:
+    """``--page-size``: items per page, 1 to 1000."""
+    from .._validation import check_page_size
+
+    value = positive_int(text)
+    _judged_by_the_library(check_page_size, value, "page_size")
     return value
 
 
@@ -114,6 +168,8 @@ def add_global_options(parser: argparse.ArgumentParser) -> None:
 def read_script(argument: str, stdin: BinaryIO) -> bytes | Path:
     """A SCRIPT argument: ``-`` reads standard input whole; a path is streamed from disk
     by the library (after checking here that it is a readable file)."""
+    from pathlib import Path  # not needed for --help
+
     if argument == "-":
         return stdin.read()
     path = Path(argument)

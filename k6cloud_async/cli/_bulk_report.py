@@ -3,21 +3,16 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Awaitable, Callable
-from typing import Any
+from typing import TYPE_CHECKING
 
-import k6cloud_async as k6
+from ._errors import EXIT_ERROR, describe, error_document
 
-from ._context import Context
-from ._errors import EXIT_ERROR, describe
+if TYPE_CHECKING:
+    import k6cloud_async as k6
 
-__all__ = ["error_json", "report_each"]
+    from ._context import Context
 
-
-def error_json(exc: BaseException) -> dict[str, Any]:
-    """An error as JSON: the API's status, code and message where there are some."""
-    if isinstance(exc, k6.APIError):
-        return {"status": exc.status, "code": exc.code, "message": exc.message}
-    return {"status": None, "code": type(exc).__name__, "message": describe(exc)}
+__all__ = ["report_each"]
 
 
 async def report_each(
@@ -33,7 +28,9 @@ async def report_each(
 
     One id is a plain call whose error is reported (and exits 1) as any other; several go
     through the library's bulk method, each failure on its own stderr line. Lines say
-    ``<verb> load test <id><suffix>`` (``--json``: ``{"id": …, "ok": …}`` per line), then a summary.
+    ``<verb> load test <id><suffix>`` (``--json``: ``{"id": …, "ok": …}`` per line, the
+    failures' errors in those lines), then a summary (``--json``: one error object on stderr
+    when some failed).
     """
     out = ctx.out
     if len(ids) == 1:
@@ -54,11 +51,11 @@ async def report_each(
                     out.json_lines([{"id": outcome.item, "ok": True}])
             else:
                 failed += 1
-                out.error(f"load test {outcome.item}: {describe(outcome.error)}")
                 if out.json_mode:
-                    out.json_lines(
-                        [{"id": outcome.item, "ok": False, "error": error_json(outcome.error)}]
-                    )
+                    error = error_document(outcome.error)
+                    out.json_lines([{"id": outcome.item, "ok": False, "error": error}])
+                else:
+                    out.error(f"load test {outcome.item}: {describe(outcome.error)}")
             bar.advance(len(ids))
     finally:
         bar.close()
@@ -67,4 +64,6 @@ async def report_each(
             await aclose()
     summary = f"{verb} {len(ids) - failed} of {len(ids)} load tests{suffix}"
     out.line(summary + (f" ({failed} failed)" if failed else ""))
+    if failed and out.json_mode:
+        out.failure(f"{failed} of {len(ids)} load tests failed", code="partial_failure")
     return EXIT_ERROR if failed else 0

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import argparse
-import json
-from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ._arguments import positive_int
-from ._context import Context
 from ._errors import CliError
+
+if TYPE_CHECKING:
+    from ._context import Context
 
 __all__ = ["read_options", "register"]
 
@@ -33,6 +33,9 @@ def register(
 def read_options(argument: str, text: str | None = None) -> dict[str, Any]:
     """The options object from a file (or ``text`` when given); a file that is missing, is
     not JSON, or does not hold an object is a CliError."""
+    import json
+    from pathlib import Path
+
     if text is None:
         try:
             text = Path(argument).read_text(encoding="utf-8")

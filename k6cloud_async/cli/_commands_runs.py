@@ -3,16 +3,17 @@
 from __future__ import annotations
 
 import argparse
-import asyncio
-from typing import Final
+from typing import TYPE_CHECKING, Final
 
 import k6cloud_async as k6
 
-from ._arguments import positive_float, positive_int
-from ._context import Context
+from ._arguments import page_size, positive_float, positive_int
 from ._errors import CliError
 from ._listing import print_pages
-from ._output import Column, format_value
+from ._table import Column, format_value
+
+if TYPE_CHECKING:
+    from ._context import Context
 
 __all__ = [
     "EXIT_RUN_ERROR",
@@ -54,7 +55,7 @@ def register(
     p.add_argument("--test", type=positive_int, metavar="ID", help="only this load test's runs")
     p.add_argument("--order-by", choices=["created", "created desc"], help="order by creation time")
     p.add_argument(
-        "--page-size", type=positive_int, default=1000, metavar="N", help="runs per page (1-1000)"
+        "--page-size", type=page_size, default=1000, metavar="N", help="runs per page (1-1000)"
     )
     p.add_argument("--limit", type=positive_int, metavar="N", help="stop after N runs")
     p.set_defaults(handler=list_runs)
@@ -111,7 +112,11 @@ def _verdict(run: k6.TestRun) -> str:
 
 
 async def wait_for_run(ctx: Context, run_id: int, args: argparse.Namespace) -> int:
-    """Poll until the run ends, noting each status on stderr; print it; its exit code."""
+    """Poll until the run ends, noting each status on stderr; print it; its exit code.
+
+    Stopped (Ctrl-C, SIGTERM) it says which run goes on, and how to abort it.
+    """
+    import asyncio  # loaded by now (the command runs in it); not needed for --help
 
     def on_update(run: k6.TestRun) -> None:
         ctx.out.note(f"run {run.id}: {run.status}")

@@ -5,15 +5,17 @@ from __future__ import annotations
 import argparse
 import re
 from datetime import UTC, datetime
-from typing import Any, Final
+from typing import TYPE_CHECKING, Any, Final
 
 import k6cloud_async as k6
 
 from ._arguments import positive_int
-from ._context import Context
 from ._errors import EXIT_USAGE, CliError
 from ._listing import print_pages
-from ._output import Column, format_value
+from ._table import Column, format_value
+
+if TYPE_CHECKING:
+    from ._context import Context
 
 __all__ = ["register"]
 

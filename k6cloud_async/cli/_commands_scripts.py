@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import argparse
-from pathlib import Path
+import os
+from typing import TYPE_CHECKING
 
 from ._arguments import positive_int, read_script
-from ._context import Context
 from ._errors import CliError
+
+if TYPE_CHECKING:
+    from ._context import Context
 
 __all__ = ["register"]
 
@@ -55,7 +58,12 @@ async def download_script(ctx: Context, args: argparse.Namespace) -> int:
                     sink.write(chunk)
                 sink.flush()
                 return 0
-            size = await download.save(target)
+            try:
+                size = await download.save(target)
+            except OSError as exc:
+                if exc.errno is None:  # a timeout, not the disk (TimeoutError is an OSError)
+                    raise
+                raise CliError(f"-o {target}: {exc.strerror or exc}") from None
     finally:
         bar.close()
     kind = "archive" if download.is_archive else "script"
@@ -74,14 +82,22 @@ async def download_script(ctx: Context, args: argparse.Namespace) -> int:
 
 
 def _check_output(target: str | None) -> None:
-    if target is not None and Path(target).is_dir():
+    """Refuse, before any request, an ``-o`` that cannot be saved to: a directory, or a
+    path whose directory is missing (``build/checkout.tar`` in a fresh clone)."""
+    if target is None:
+        return
+    if os.path.isdir(target):
         raise CliError(f"-o {target}: is a directory")
+    directory = os.path.dirname(target) or os.curdir
+    if not os.path.isdir(directory):
+        reason = "is not a directory" if os.path.exists(directory) else "does not exist"
+        raise CliError(f"-o {target}: {directory} {reason}")
 
 
 async def upload_script(ctx: Context, args: argparse.Namespace) -> int:
     script = read_script(args.script, ctx.stdin)
     size = len(script) if isinstance(script, bytes) else script.stat().st_size
-    label = "stdin" if args.script == "-" else Path(args.script).name
+    label = "stdin" if args.script == "-" else os.path.basename(args.script)
     bar = ctx.progress(f"upload {label}")
     try:
         await ctx.client.load_tests.upload_script(args.test_id, script, on_progress=bar.on_progress)

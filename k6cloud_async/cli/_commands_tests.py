@@ -3,18 +3,30 @@
 from __future__ import annotations
 
 import argparse
+import os
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
-from pathlib import Path
+from typing import TYPE_CHECKING
 
 import k6cloud_async as k6
 
-from ._arguments import positive_int, read_script
+from ._arguments import (
+    idempotency_key,
+    load_test_name,
+    order_by,
+    page_size,
+    positive_int,
+    read_script,
+)
 from ._bulk_report import report_each
 from ._commands_runs import add_wait_options, wait_for_run
-from ._context import Context
 from ._errors import CliError, describe
 from ._listing import print_pages
-from ._output import Column, format_time
+from ._table import Column, format_time
+
+if TYPE_CHECKING:
+    from pathlib import Path
+
+    from ._context import Context
 
 __all__ = ["register"]
 
@@ -32,14 +44,15 @@ def register(
 
     p = add("list", "list load tests, printing each page as it arrives")
     p.add_argument("--project", type=positive_int, metavar="ID", help="only this project's tests")
-    p.add_argument("--name", help="only tests with this name")
+    p.add_argument("--name", type=load_test_name, help="only tests with this name")
     p.add_argument(
         "--order-by",
+        type=order_by,
         metavar="ORDER",
         help="e.g. 'name', 'updated desc,id' (fields: id, project_id, name, created, updated)",
     )
     p.add_argument(
-        "--page-size", type=positive_int, default=1000, metavar="N", help="tests per page (1-1000)"
+        "--page-size", type=page_size, default=1000, metavar="N", help="tests per page (1-1000)"
     )
     p.add_argument("--limit", type=positive_int, metavar="N", help="stop after N tests")
     p.set_defaults(handler=list_tests)
@@ -50,19 +63,19 @@ def register(
 
     p = add("create", "create a load test from a script or a k6 .tar archive")
     p.add_argument("project_id", type=positive_int, metavar="PROJECT")
-    p.add_argument("name", metavar="NAME")
+    p.add_argument("name", type=load_test_name, metavar="NAME")
     p.add_argument("script", metavar="SCRIPT", help="a .js file or a .tar archive; - reads stdin")
     p.set_defaults(handler=create_test)
 
     p = add("upsert", "replace the script of the project's test of that name, or create it")
     p.add_argument("project_id", type=positive_int, metavar="PROJECT")
-    p.add_argument("name", metavar="NAME")
+    p.add_argument("name", type=load_test_name, metavar="NAME")
     p.add_argument("script", metavar="SCRIPT", help="a .js file or a .tar archive; - reads stdin")
     p.set_defaults(handler=upsert_test)
 
     p = add("rename", "rename a load test")
     p.add_argument("test_id", type=positive_int, metavar="ID")
-    p.add_argument("name", metavar="NAME")
+    p.add_argument("name", type=load_test_name, metavar="NAME")
     p.set_defaults(handler=rename_test)
 
     p = add("delete", "delete load tests (several at once when given several ids)")
@@ -79,6 +92,7 @@ def register(
     p.add_argument("--wait", action="store_true", help="wait for the run to finish")
     p.add_argument(
         "--idempotency-key",
+        type=idempotency_key,
         metavar="KEY",
         help="K6-Idempotency-Key (1-36 characters): the same key within 10 minutes "
         "returns the same run instead of starting another",
@@ -113,7 +127,7 @@ async def get_test(ctx: Context, args: argparse.Namespace) -> int:
 
 def _script(ctx: Context, argument: str) -> tuple[bytes | Path, str]:
     script = read_script(argument, ctx.stdin)
-    return script, ("stdin" if argument == "-" else Path(argument).name)
+    return script, ("stdin" if argument == "-" else os.path.basename(argument))
 
 
 async def create_test(ctx: Context, args: argparse.Namespace) -> int:
@@ -187,7 +201,9 @@ async def start_test(ctx: Context, args: argparse.Namespace) -> int:
         # The run may have started: the same key within 10 minutes will not start another.
         raise CliError(
             f"{describe(exc)} (the run may have started: try again with "
-            f"--idempotency-key {key} within 10 minutes)"
+            f"--idempotency-key {key} within 10 minutes)",
+            cause=exc,
+            fields={"idempotency_key": key},
         ) from None
     if not args.wait:
         ctx.out.model(run)

@@ -3,18 +3,20 @@
 from __future__ import annotations
 
 import argparse
-import asyncio
 import contextlib
-import signal
 from collections.abc import Awaitable, Callable, Iterator
-
-from k6cloud_async.testing import FakeK6Cloud, RunOutcome
+from typing import TYPE_CHECKING, Literal
 
 from ._arguments import non_negative_int, positive_int
-from ._context import read_token_file
 from ._errors import CliError
-from ._output import Output
 from ._samples import PROJECT_NAMES, add_samples
+
+if TYPE_CHECKING:  # asyncio and the fake are imported when serving, not for --help
+    import asyncio
+
+    from k6cloud_async.testing import FakeK6Cloud, RunOutcome
+
+    from ._output import Output
 
 __all__ = ["register", "serve"]
 
@@ -51,9 +53,9 @@ def register(
     p.add_argument(
         "--run-steps",
         type=positive_int,
-        default=RunOutcome().steps,
+        default=None,
         metavar="N",
-        help="polls of a run before it ends (default: %(default)s)",
+        help="polls of a run before it ends (default: FakeK6Cloud's, 4)",
     )
     p.epilog = (
         f"--token (or --token-file) and --stack-id set the credentials the fake accepts "
@@ -65,8 +67,19 @@ def register(
 def run(args: argparse.Namespace, out: Output) -> int:
     if args.token is not None and args.token_file is not None:
         raise CliError("give --token or --token-file, not both")
-    token = read_token_file(args.token_file) if args.token_file is not None else args.token
-    outcome = RunOutcome(result="failed" if args.runs_fail else "passed", steps=args.run_steps)
+    import asyncio
+
+    from k6cloud_async.testing import RunOutcome
+
+    from ._context import read_token_file
+
+    token = read_token_file(args.token_file, out) if args.token_file is not None else args.token
+    result: Literal["passed", "failed"] = "failed" if args.runs_fail else "passed"
+    outcome = (
+        RunOutcome(result=result)
+        if args.run_steps is None
+        else RunOutcome(result=result, steps=args.run_steps)
+    )
     try:
         asyncio.run(
             serve(
@@ -100,6 +113,10 @@ async def serve(
     listens, so a SIGTERM sent as soon as the port answers (or the first line is
     printed) stops it cleanly.
     """
+    import asyncio
+
+    from k6cloud_async.testing import FakeK6Cloud, RunOutcome
+
     outcome = outcome if outcome is not None else RunOutcome()
     stop = asyncio.Event()
     with _stop_on_signals(stop):
@@ -144,6 +161,9 @@ def _announce(out: Output, fake: FakeK6Cloud, tests: int, outcome: RunOutcome) -
 @contextlib.contextmanager
 def _stop_on_signals(stop: asyncio.Event) -> Iterator[None]:
     """Set ``stop`` on SIGINT or SIGTERM while inside (in the running loop)."""
+    import asyncio
+    import signal
+
     loop = asyncio.get_running_loop()
     signals: tuple[signal.Signals, ...] = (signal.SIGINT, signal.SIGTERM)
     try:

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Callable, Sequence
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import k6cloud_async as k6
 
-from ._output import Column, Output
+if TYPE_CHECKING:
+    from ._output import Output
+    from ._table import Column
 
 __all__ = ["print_pages"]
 

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from typing import Final
+from typing import TYPE_CHECKING, Final
 
-from k6cloud_async.testing import FakeK6Cloud
+if TYPE_CHECKING:
+    from k6cloud_async.testing import FakeK6Cloud
 
 __all__ = ["PROJECT_NAMES", "add_samples", "sample_script"]
 

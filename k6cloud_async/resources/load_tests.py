@@ -21,7 +21,7 @@ from .._bulk import DEFAULT_CONCURRENCY, Outcome
 from .._constants import ORDER_BY_FIELDS
 from .._converter import to_dict
 from .._download import ScriptDownload
-from .._errors import ConflictError, K6CloudError, NotFoundError
+from .._errors import ConflictError, K6CloudError, NotFoundError, TransportError
 from .._listing import PAGE_SIZE, Filter, Listing, items
 from .._models import (
     UNSET,
@@ -43,6 +43,7 @@ from .._validation import (
     check_id,
     check_idempotency_key,
     check_idempotency_keys,
+    check_json,
     check_mapping,
     check_name,
     check_rewindable,
@@ -163,15 +164,19 @@ class LoadTests(Resource):
         url = self._project_tests(project_id)
         check_name(name)
         options = self._requestor.options(timeout, max_retries, streaming=True)
-        body = CreateBody(name, await prepare_script(script, on_progress))
-        return await self._requestor.call(
-            "POST",
-            url,
-            self._requestor.model(LoadTest),
-            options=options,
-            replay=Replay.UNPROCESSED_ONLY,
-            body=body,
-        )
+        source = await prepare_script(script, on_progress)
+        try:
+            return await self._requestor.call(
+                "POST",
+                url,
+                self._requestor.model(LoadTest),
+                options=options,
+                replay=Replay.UNPROCESSED_ONLY,
+                body=CreateBody(name, source),
+            )
+        except TransportError as error:
+            source.raise_if_size_changed(error)
+            raise
 
     async def update(
         self,
@@ -207,14 +212,16 @@ class LoadTests(Resource):
     ) -> None:
         """``DELETE /load_tests/{id}``. ConflictError while a run of the test is going on.
 
-        A 404 on a retry, after an attempt whose response was lost, means that attempt
-        deleted the test: the call then succeeds rather than report a deletion that happened.
+        A 404 on a retry, after an attempt that may have been processed (its response was
+        lost, or was a 5xx), means that attempt deleted the test: the call then succeeds
+        rather than report a deletion that happened. After earlier attempts that provably
+        were not processed (429, no connection) a 404 is the truth: NotFoundError.
         """
         url = self._test_url(test_id)
         try:
             await self._send("DELETE", url, timeout=timeout, max_retries=max_retries)
         except NotFoundError as error:
-            if error.attempts <= 1:
+            if not error.maybe_processed_earlier:
                 raise
 
     async def move(
@@ -279,9 +286,15 @@ class LoadTests(Resource):
     ) -> ValidateOptionsResult:
         """``POST /validate_options``: whether the options can run, and their VUH cost.
 
-        BadRequestError (with ``details``) when they cannot.
+        ``options`` must hold only what JSON carries: ``nan``/``inf``, ints beyond 64 bits,
+        non-str keys, a value that contains itself and a naive ``datetime`` are refused
+        before any request, the error naming the path (``options['stages'][0]``). An aware
+        ``datetime`` is sent as ISO 8601 with its offset. BadRequestError (with ``details``)
+        when the API finds the options cannot run.
         """
-        request = ValidateOptionsRequest(options=dict(check_mapping(options, "options")))
+        check_mapping(options, "options")
+        check_json(options, "options")
+        request = ValidateOptionsRequest(options=dict(options))
         if project_id is not None:
             request.project_id = check_id(project_id, "project_id")
         if k6_dependencies is not None:
@@ -311,19 +324,25 @@ class LoadTests(Resource):
     ) -> None:
         """``PUT /load_tests/{id}/script`` as ``application/octet-stream``, streamed.
 
-        The API tells a ``.tar`` archive from JavaScript by its content.
+        The API tells a ``.tar`` archive from JavaScript by its content. A path or file is
+        sized once: if it then yields more or fewer bytes, the body is cut off before its
+        announced end and a TransportError says so (never a byte past Content-Length).
         """
         url = self._test_url(test_id) / "script"
         options = self._requestor.options(timeout, max_retries, streaming=True)
         body = await prepare_script(script, on_progress)
-        await self._requestor.call(
-            "PUT",
-            url,
-            self._requestor.no_content,
-            options=options,
-            body=body,
-            headers=_OCTET_HEADERS,
-        )
+        try:
+            await self._requestor.call(
+                "PUT",
+                url,
+                self._requestor.no_content,
+                options=options,
+                body=body,
+                headers=_OCTET_HEADERS,
+            )
+        except TransportError as error:
+            body.raise_if_size_changed(error)
+            raise
 
     def download_script(
         self,

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import asyncio
+import functools
 import inspect
+import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from datetime import datetime
-from typing import Final
+from typing import Final, TypeVar
 
 from yarl import URL
 
@@ -18,6 +20,7 @@ from .._transport import CallOptions
 from .._validation import (
     check_callback,
     check_id,
+    check_order_by,
     check_poll_intervals,
     check_request_timeout,
     check_seconds,
@@ -33,8 +36,12 @@ _BACKOFF_FACTOR: Final = 1.5
 #: Runs are ordered by one field only.
 _ORDER_FIELDS: Final = frozenset({"created"})
 
-# The polls' sleep; a module global so that a test can watch the intervals chosen.
+T = TypeVar("T")
+
+# The polls' sleep and the clock their deadline is read on: module globals so that a test
+# can watch the intervals chosen and move time without waiting for it.
 _sleep = asyncio.sleep
+_clock = time.monotonic
 
 
 class TestRuns(Resource):
@@ -97,12 +104,10 @@ class TestRuns(Resource):
         check_request_timeout(request_timeout, "request_timeout")
         options = self._requestor.options(request_timeout, max_retries)
         poller = _Poller(lambda: self._fetch(url, options), first, longest, on_update)
+        deadline = None if limit is None else _clock() + limit
         try:
-            async with asyncio.timeout(limit) as scope:
-                return await poller.run()
-        except TimeoutError:
-            if not scope.expired():
-                raise
+            return await poller.run(deadline)
+        except _DeadlinePassed:
             raise WaitTimeoutError(
                 f"test run {run_id} did not finish within {limit:g} seconds "
                 f"(last status seen: {poller.status or 'none'})",
@@ -126,7 +131,8 @@ class TestRuns(Resource):
     ) -> AsyncIterator[TestRun]:
         """Every run (of the stack, or of one load test), following ``@nextLink``.
 
-        ``order_by``: ``"created"`` or ``"created desc"``. ``created_after`` (inclusive) and
+        ``order_by``: ``"created"`` or ``"created desc"``, with ``test_id`` only (the API orders
+        a test's runs, not the stack's: ValueError without it). ``created_after`` (inclusive) and
         ``created_before`` (exclusive) are timezone-aware datetimes. An async generator that
         reads one page ahead; use it with ``contextlib.aclosing`` to stop early.
         """
@@ -160,6 +166,9 @@ class TestRuns(Resource):
         ``count=True`` asks for ``@count``. ``next_link=`` resumes a listing from a link kept
         from an earlier page; the filters are in the link then, and must not be given.
         """
+        if test_id is None and check_order_by(order_by, _ORDER_FIELDS, one_field=True):
+            # The API documents $orderby only on GET /load_tests/{id}/test_runs.
+            raise ValueError("order_by needs test_id: only a test's runs can be ordered")
         return self._listing.pages(
             lambda: self._runs_root if test_id is None else self._test_runs_of(test_id),
             scope={"test_id": test_id},
@@ -189,6 +198,10 @@ class TestRuns(Resource):
         )
 
 
+class _DeadlinePassed(Exception):
+    """``wait``'s timeout ran out (on ``_clock``) before the run finished."""
+
+
 class _Poller:
     """The polling loop of ``wait``: what it saw last, and how long it sleeps next."""
 
@@ -210,20 +223,28 @@ class _Poller:
     def status(self) -> str | None:
         return None if self.last is None else self.last.status
 
-    async def run(self) -> TestRun:
+    async def run(self, deadline: float | None) -> TestRun:
+        """Poll until the run is finished; _DeadlinePassed once ``deadline`` (on ``_clock``;
+        None: never) passes, cutting short the poll or the sleep in progress."""
         interval = self._first
         while True:
             previous = self.status
-            self.polls += 1
-            run = await self._fetch()
-            self.last = run
-            changed = run.status != previous
-            if changed:
-                await self._notify(run)
+            run = await _before(deadline, self._poll)
             if run.is_finished:
                 return run
+            changed = run.status != previous
             interval = self._first if changed else min(interval * _BACKOFF_FACTOR, self._longest)
-            await _sleep(interval)
+            await _before(deadline, functools.partial(_sleep, interval))
+
+    async def _poll(self) -> TestRun:
+        """One GET of the run, then ``on_update`` if its status changed."""
+        previous = self.status
+        self.polls += 1
+        run = await self._fetch()
+        self.last = run
+        if run.status != previous:
+            await self._notify(run)
+        return run
 
     async def _notify(self, run: TestRun) -> None:
         if self._on_update is None:
@@ -231,3 +252,19 @@ class _Poller:
         result = self._on_update(run)
         if inspect.isawaitable(result):
             await result
+
+
+async def _before(deadline: float | None, step: Callable[[], Awaitable[T]]) -> T:
+    """``step()``, unless ``deadline`` (on ``_clock``) passes first: then _DeadlinePassed."""
+    if deadline is None:
+        return await step()
+    remaining = deadline - _clock()
+    if remaining <= 0:
+        raise _DeadlinePassed
+    try:
+        async with asyncio.timeout(remaining) as scope:
+            return await step()
+    except TimeoutError:
+        if not scope.expired():  # a request's own timeout, not the wait's
+            raise
+        raise _DeadlinePassed from None

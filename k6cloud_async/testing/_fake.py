@@ -10,6 +10,7 @@ from types import TracebackType
 from attrs import evolve
 
 from .._models import LoadTest, TestRun
+from .._models_projects import Project
 from .._models_schedules import Schedule
 from ._clock import FakeClock
 from ._context import Compression, ServerContext
@@ -165,8 +166,20 @@ class FakeK6Cloud:
     # -- projects and tests ----------------------------------------------------------
 
     def add_project(self, name: str | None = None) -> int:
-        """Create a project and return its id (1, 2, …)."""
-        return self._ctx.store.add_project(name)
+        """Create a project and return its id (1, 2, …); the first is the stack's default.
+
+        ``ValueError`` for a name taken in the stack or not 1 to 255 characters long.
+        """
+        try:
+            return self._ctx.store.add_project(name)
+        except ApiError as exc:
+            raise ValueError(exc.message) from None
+
+    def get_project(self, project_id: int) -> Project | None:
+        """A copy of the project (with its labels), or ``None``."""
+        book = self._ctx.store.book
+        project = book.projects.get(project_id)
+        return None if project is None else book.snapshot(project)
 
     @property
     def projects(self) -> list[int]:

@@ -38,8 +38,10 @@ INT64_MIN: Final = -(2**63)
 INT64_MAX: Final = 2**63 - 1
 
 #: Deeper JSON bodies are refused: no request of the API nests this far, and a bound
-#: keeps the fake's own recursion (and the caller's) far from Python's limit.
-MAX_JSON_DEPTH: Final = 64
+#: keeps the fake's own recursion (and the caller's) far from Python's limit. It is above
+#: the client's own limit on a request body (128 levels under ``options``), so anything
+#: the client sends is read.
+MAX_JSON_DEPTH: Final = 192
 
 #: The ``$``-parameters the API knows (on its listings); any other is a 400.
 LISTING_PARAMETERS: Final = frozenset({"$top", "$skip", "$count", "$orderby"})

@@ -7,9 +7,11 @@ from typing import Any, Final
 from attrs import define, field, frozen
 
 from .._models import UNSET, LoadTest, Unset
+from .._models_projects import Project
 from ._clock import FakeClock
 from ._errors import ApiError
 from ._runs import RunBook
+from ._state_projects import ProjectBook
 from ._state_schedules import ScheduleBook
 
 __all__ = ["MAX_NAME_LENGTH", "ScriptUpload", "Store", "check_name"]
@@ -50,24 +52,38 @@ class Store:
 
     clock: FakeClock
     runs: RunBook
+    book: ProjectBook
     schedules: ScheduleBook
-    projects: dict[int, str] = field(factory=dict)
     tests: dict[int, LoadTest] = field(factory=dict)
     scripts: dict[int, bytes] = field(factory=dict)
     uploads: dict[int, ScriptUpload] = field(factory=dict)
-    _next_project_id: int = 1
     _next_test_id: int = 1
 
     @classmethod
     def new(cls, clock: FakeClock) -> Store:
         """An empty store on ``clock``."""
-        return cls(clock=clock, runs=RunBook(clock), schedules=ScheduleBook(clock))
+        return cls(
+            clock=clock,
+            runs=RunBook(clock),
+            book=ProjectBook(clock),
+            schedules=ScheduleBook(clock),
+        )
+
+    @property
+    def projects(self) -> dict[int, Project]:
+        """The projects by id (``ProjectBook.projects``)."""
+        return self.book.projects
 
     def add_project(self, name: str | None) -> int:
-        """A new project; ids count up from 1."""
-        project_id, self._next_project_id = self._next_project_id, self._next_project_id + 1
-        self.projects[project_id] = name if name is not None else f"Project {project_id}"
-        return project_id
+        """A new project; ids count up from 1 (``400``/``409`` as ``ProjectBook.add``)."""
+        return self.book.add(name).id
+
+    def delete_project(self, project_id: int) -> None:
+        """``DELETE``: ``409`` while the project holds load tests."""
+        self.book.require(project_id)
+        if any(test.project_id == project_id for test in self.tests.values()):
+            raise ApiError.conflict("Cannot delete a project that holds load tests.")
+        self.book.delete(project_id)
 
     def require_project(self, project_id: int) -> None:
         """``404 not_found`` unless the project exists."""
