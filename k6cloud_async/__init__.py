@@ -49,6 +49,7 @@ if TYPE_CHECKING:  # the same names, for type checkers and IDEs (kept equal to _
         ValidateOptionsResult,
     )
     from ._models_projects import AllowedLoadZone, Project, ProjectLabel, ProjectLimits
+    from ._models_runs import DistributionNode, LoadZoneDistribution
     from ._models_schedules import RecurrenceRule, Schedule, ScheduleCron
     from ._retry import RetryPolicy
     from .resources.load_tests import LoadTests, new_idempotency_key
@@ -112,6 +113,8 @@ _EXPORTS: dict[str, str] = {
     "Schedule": "._models_schedules",
     "ScheduleCron": "._models_schedules",
     "Schedules": ".resources.schedules",
+    "DistributionNode": "._models_runs",
+    "LoadZoneDistribution": "._models_runs",
 }
 
 __all__ = [
@@ -123,11 +126,13 @@ __all__ = [
     "ConfigurationError",
     "ConflictError",
     "CostBreakdown",
+    "DistributionNode",
     "ErrorDetail",
     "K6CloudClient",
     "K6CloudError",
     "LoadTest",
     "LoadTests",
+    "LoadZoneDistribution",
     "NotAcceptableError",
     "NotFoundError",
     "Outcome",

@@ -724,18 +724,30 @@ async def test_list_runs(
     assert ([r["id"] for r in body["value"]], body["@count"]) == ([1, 3], 2)
     assert "test_run_details_page_url" not in body["value"][0]
     status, body = await call(
-        http, "GET", "/test_runs", params={"$orderby": "created desc", "$top": "2"}
+        http,
+        "GET",
+        f"/load_tests/{test1.id}/test_runs",
+        params={"$orderby": "created desc", "$top": "1"},
     )
-    assert [r["id"] for r in body["value"]] == [3, 2]
+    assert [r["id"] for r in body["value"]] == [3]
     async with http.get(on_session(body["@nextLink"])) as resp:
         assert [r["id"] for r in (await resp.json())["value"]] == [1]
+    status, body = await call(http, "GET", "/test_runs", params={"$top": "2"})
+    assert [r["id"] for r in body["value"]] == [1, 2]
     status, body = await call(
         http, "GET", "/test_runs", params={"created_after": "2025-01-06T09:00:01Z"}
     )
     assert [r["id"] for r in body["value"]] == [2, 3]
-    status, body = await call(http, "GET", "/test_runs", params={"$orderby": "id"})
+    status, body = await call(
+        http, "GET", f"/load_tests/{test1.id}/test_runs", params={"$orderby": "id"}
+    )
     assert status == 400
     assert_error(body, "validation_error", "$orderby")
+    # GET /test_runs documents neither $orderby nor is_starred.
+    for name, value in (("$orderby", "created"), ("is_starred", "true")):
+        status, body = await call(http, "GET", "/test_runs", params={name: value})
+        assert status == 400
+        assert_error(body, "validation_error", name)
     status, body = await call(http, "GET", "/load_tests/99/test_runs")
     assert status == 404
 

@@ -114,7 +114,7 @@ class TestList:
         with pytest.raises(k6.NotFoundError):
             _ = [run async for run in client.test_runs.list(test_id=999)]
 
-    async def test_list_orders_by_created_desc(
+    async def test_list_of_a_test_orders_by_created_desc(
         self, fake: FakeK6Cloud, client: k6.K6CloudClient, test_id: int
     ) -> None:
         ids = []
@@ -373,9 +373,13 @@ async def _invoke(call: Callable[[k6.K6CloudClient], Any], client: k6.K6CloudCli
         (lambda c: c.test_runs.wait(1, on_update=3), TypeError, "on_update"),
         (lambda c: c.test_runs.wait(1, request_timeout="x"), TypeError, "request_timeout"),
         (lambda c: c.test_runs.list(test_id=True), TypeError, "test_id"),
-        (lambda c: c.test_runs.list(order_by="name"), ValueError, "order_by"),
-        (lambda c: c.test_runs.list(order_by="created,created"), ValueError, "order_by"),
-        (lambda c: c.test_runs.list(order_by=5), TypeError, "order_by"),
+        (lambda c: c.test_runs.list(test_id=1, order_by="name"), ValueError, "order_by"),
+        (
+            lambda c: c.test_runs.list(test_id=1, order_by="created,created"),
+            ValueError,
+            "order_by",
+        ),
+        (lambda c: c.test_runs.list(test_id=1, order_by=5), TypeError, "order_by"),
         (lambda c: c.test_runs.list(page_size=0), ValueError, "page_size"),
         (
             lambda c: c.test_runs.list(created_after=datetime(2025, 1, 1)),

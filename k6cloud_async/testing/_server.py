@@ -9,6 +9,7 @@ from aiohttp import web
 from . import (
     _routes_load_tests,
     _routes_projects,
+    _routes_run_state,
     _routes_runs,
     _routes_schedules,
     _routes_scripts,
@@ -32,6 +33,7 @@ def make_app(ctx: ServerContext) -> web.Application:
     app.router.add_routes(_routes_scripts.routes)
     app.router.add_routes(_routes_runs.routes)
     app.router.add_routes(_routes_projects.routes)
+    app.router.add_routes(_routes_run_state.routes)
     app.router.add_routes(_routes_schedules.routes)
     return app
 
