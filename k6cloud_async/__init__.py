@@ -48,11 +48,16 @@ if TYPE_CHECKING:  # the same names, for type checkers and IDEs (kept equal to _
         Unset,
         ValidateOptionsResult,
     )
+    from ._models_auth import Authentication
+    from ._models_labels import LabelKey
+    from ._models_load_zones import AllowedProject, LoadZone
     from ._models_projects import AllowedLoadZone, Project, ProjectLabel, ProjectLimits
     from ._models_runs import DistributionNode, LoadZoneDistribution
     from ._models_schedules import RecurrenceRule, Schedule, ScheduleCron
     from ._retry import RetryPolicy
+    from .resources.labels import Labels
     from .resources.load_tests import LoadTests, new_idempotency_key
+    from .resources.load_zones import LoadZones
     from .resources.projects import Projects
     from .resources.schedules import Schedules
     from .resources.test_runs import TestRuns
@@ -113,6 +118,12 @@ _EXPORTS: dict[str, str] = {
     "Schedule": "._models_schedules",
     "ScheduleCron": "._models_schedules",
     "Schedules": ".resources.schedules",
+    "Authentication": "._models_auth",
+    "LabelKey": "._models_labels",
+    "AllowedProject": "._models_load_zones",
+    "LoadZone": "._models_load_zones",
+    "Labels": ".resources.labels",
+    "LoadZones": ".resources.load_zones",
     "DistributionNode": "._models_runs",
     "LoadZoneDistribution": "._models_runs",
 }
@@ -121,6 +132,8 @@ __all__ = [
     "UNSET",
     "APIError",
     "AllowedLoadZone",
+    "AllowedProject",
+    "Authentication",
     "AuthenticationError",
     "BadRequestError",
     "ConfigurationError",
@@ -130,9 +143,13 @@ __all__ = [
     "ErrorDetail",
     "K6CloudClient",
     "K6CloudError",
+    "LabelKey",
+    "Labels",
     "LoadTest",
     "LoadTests",
+    "LoadZone",
     "LoadZoneDistribution",
+    "LoadZones",
     "NotAcceptableError",
     "NotFoundError",
     "Outcome",

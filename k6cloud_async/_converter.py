@@ -40,6 +40,8 @@ from ._models import (
     ValidateOptionsRequest,
     VuhFigure,
 )
+from ._models_labels import LabelKeyCreateItem, LabelKeyPatch, LabelKeysCreate
+from ._models_load_zones import AllowedProjectRef, AllowedProjectsUpdate
 from ._models_projects import (
     AllowedLoadZoneRef,
     AllowedLoadZonesUpdate,
@@ -103,6 +105,11 @@ _REQUEST_MODELS: Final = (
     ProjectLabelPut,
     ProjectLabelsPut,
     ScheduleRequest,
+    AllowedProjectRef,
+    AllowedProjectsUpdate,
+    LabelKeyCreateItem,
+    LabelKeysCreate,
+    LabelKeyPatch,
 )
 
 

@@ -98,6 +98,14 @@ def api_commands(tmp_path: Path) -> dict[tuple[str, ...], list[str]]:
         ("schedules", "delete"): ["schedules", "delete", "1"],
         ("schedules", "activate"): ["schedules", "activate", "1"],
         ("schedules", "deactivate"): ["schedules", "deactivate", "1"],
+        ("zones", "list"): ["zones", "list"],
+        ("zones", "projects"): ["zones", "projects", "24"],
+        ("zones", "set-projects"): ["zones", "set-projects", "24", "1"],
+        ("labels", "list"): ["labels", "list"],
+        ("labels", "create"): ["labels", "create", "team=Owning team"],
+        ("labels", "rename"): ["labels", "rename", "1", "squad"],
+        ("labels", "delete"): ["labels", "delete", "1"],
+        ("login",): ["login", "--stack-url", "https://mystack.grafana.net"],
     }
 
 
@@ -245,6 +253,7 @@ def test_a_lying_server_is_reported_by_every_command(
             ("schedules", "delete"),
             ("schedules", "activate"),
             ("schedules", "deactivate"),
+            ("labels", "delete"),
         }, result
         assert result.err == ""
     else:

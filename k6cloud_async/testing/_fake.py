@@ -17,6 +17,7 @@ from .._models_schedules import Schedule
 from ._clock import FakeClock
 from ._context import Compression, ServerContext
 from ._errors import ApiError
+from ._fake_zones import ZonesAndLabels
 from ._faults import UNTIL_REMOVED, Fault, FaultSet, InjectedFault, matches_path
 from ._listing import MAX_TOP
 from ._records import RecordedRequest, RequestLog
@@ -32,7 +33,7 @@ DEFAULT_SCRIPT = b"export default function() {}\n"
 _LISTED_REQUESTS = 20
 
 
-class FakeK6Cloud:
+class FakeK6Cloud(ZonesAndLabels):
     """An in-memory Grafana Cloud k6 Tests REST API (v6) on a real local HTTP server.
 
     ``async with FakeK6Cloud() as fake:`` listens on ``host:port`` (``port=0``: an
@@ -46,7 +47,7 @@ class FakeK6Cloud:
     ``page_size_default`` is the page size when a listing has no ``$top`` (1..1000).
     ``compression`` (``"gzip"``, ``"deflate"`` or ``None``, settable any time) compresses
     every response body, streamed scripts and errors included, whatever the request's
-    ``Accept-Encoding`` says.
+    ``Accept-Encoding`` says. ``stack_url`` is the ``X-Stack-Url`` ``GET /auth`` accepts.
     """
 
     def __init__(
@@ -60,6 +61,7 @@ class FakeK6Cloud:
         latency: float = 0.0,
         clock_start: datetime | None = None,
         compression: Compression | None = None,
+        stack_url: str = "https://fake.grafana.net",
     ) -> None:
         if not 1 <= page_size_default <= MAX_TOP:
             raise ValueError(f"page_size_default must be between 1 and {MAX_TOP}")
@@ -75,6 +77,7 @@ class FakeK6Cloud:
             page_size_default=page_size_default,
             latency=latency,
             compression=compression,
+            stack_url=stack_url,
         )
         self._host = host
         self._port = port

@@ -1,4 +1,5 @@
-"""The fake's in-memory store: projects, load tests, their scripts, and the runs."""
+"""The fake's in-memory store: projects, load tests, their scripts, the runs, load zones
+and label keys."""
 
 from __future__ import annotations
 
@@ -11,6 +12,8 @@ from .._models_projects import Project
 from ._clock import FakeClock
 from ._errors import ApiError
 from ._runs import RunBook
+from ._state_labels import LabelKeyBook
+from ._state_load_zones import LoadZoneBook
 from ._state_projects import ProjectBook
 from ._state_runs import RunState
 from ._state_schedules import ScheduleBook
@@ -56,6 +59,8 @@ class Store:
     run_state: RunState
     book: ProjectBook
     schedules: ScheduleBook
+    load_zones: LoadZoneBook
+    label_keys: LabelKeyBook
     tests: dict[int, LoadTest] = field(factory=dict)
     scripts: dict[int, bytes] = field(factory=dict)
     uploads: dict[int, ScriptUpload] = field(factory=dict)
@@ -65,11 +70,14 @@ class Store:
     def new(cls, clock: FakeClock) -> Store:
         """An empty store on ``clock``."""
         runs = RunBook(clock)
+        zones, keys = LoadZoneBook(), LabelKeyBook()
         return cls(
             clock=clock,
             runs=runs,
             run_state=RunState(runs, clock),
-            book=ProjectBook(clock),
+            book=ProjectBook(clock, zones=zones, keys=keys),
+            load_zones=zones,
+            label_keys=keys,
             schedules=ScheduleBook(clock),
         )
 
