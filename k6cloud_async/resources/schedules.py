@@ -8,7 +8,6 @@ from datetime import datetime
 from yarl import URL
 
 from .._converter import to_dict
-from .._errors import NotFoundError
 from .._listing import PAGE_SIZE, Listing, items
 from .._models import Page
 from .._models_schedules import RecurrenceRule, Schedule, ScheduleCron
@@ -118,11 +117,7 @@ class Schedules(Resource):
         happened.
         """
         url = self._schedule_url(schedule_id)
-        try:
-            await self._send("DELETE", url, timeout=timeout, max_retries=max_retries)
-        except NotFoundError as error:
-            if error.attempts <= 1:
-                raise
+        await self._delete(url, timeout=timeout, max_retries=max_retries)
 
     async def activate(
         self, schedule_id: int, *, timeout: Timeout = None, max_retries: int | None = None
