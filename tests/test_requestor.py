@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import aiohttp
 import pytest
+from yarl import URL
 
 import k6cloud_async as k6
+from k6cloud_async import LoadTest
 from k6cloud_async.testing import FakeK6Cloud
 
 
@@ -63,3 +65,34 @@ async def test_options_after_close_fail_before_any_request(fake: FakeK6Cloud) ->
     with pytest.raises(RuntimeError, match="closed"):
         client._requestor.options(None, None)
     assert fake.requests == []
+
+
+async def test_a_call_to_another_origin_fails_before_any_request(
+    fake: FakeK6Cloud, client: k6.K6CloudClient
+) -> None:
+    """The token only ever goes to the base URL's origin: another port, host or scheme is
+    refused by the transport itself, whatever built the URL."""
+    requestor = client._requestor
+    base = URL(fake.base_url)
+    others = [
+        base.with_port((base.port or 80) + 1),
+        base.with_host("localhost"),
+        base.with_scheme("https"),
+    ]
+    before = len(fake.requests)
+    for other in others:
+        with pytest.raises(k6.ResponseDecodeError, match="refusing to send the API token"):
+            await requestor.call(
+                "GET",
+                other / "cloud/v6/load_tests/1",
+                requestor.model(LoadTest),
+                options=requestor.options(None, None),
+            )
+    assert len(fake.requests) == before
+    # The base URL's own origin, with another path, is let through.
+    test_id = fake.add_test(fake.add_project(), "t").id
+    same = base.with_path(f"/cloud/v6/load_tests/{test_id}")
+    found = await requestor.call(
+        "GET", same, requestor.model(LoadTest), options=requestor.options(None, None)
+    )
+    assert found.id == test_id
