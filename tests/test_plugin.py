@@ -158,7 +158,7 @@ def test_the_marker_seeds_the_fake_and_sets_its_options(pytester: pytest.Pyteste
             k6cloud_fake.set_run_outcome(test_id=test.id, result="failed", duration=3600)
             run = await k6cloud_client.load_tests.start(test.id)
 
-            final = await k6cloud_client.test_runs.wait(run.id, timeout=30)
+            final = await k6cloud_client.test_runs.wait(run.id, max_wait=30)
 
             assert final.result == "failed"
             assert k6cloud_fake.clock.driven >= 3600
