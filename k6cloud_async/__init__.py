@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 from ._version import __version__
 
 if TYPE_CHECKING:  # the same names, for type checkers and IDEs (kept equal to _EXPORTS)
-    from ._bulk import Outcome, bulk
+    from ._bulk import Failure, Outcome, Success, bulk
     from ._client import K6CloudClient
     from ._converter import to_dict
     from ._download import ScriptDownload
@@ -41,11 +41,14 @@ if TYPE_CHECKING:  # the same names, for type checkers and IDEs (kept equal to _
         ErrorDetail,
         LoadTest,
         Page,
+        RunResult,
+        RunStatus,
         StatusEvent,
         StatusExtra,
         TestCost,
         TestRun,
         Unset,
+        Upserted,
         ValidateOptionsResult,
     )
     from ._models_projects import AllowedLoadZone, Project, ProjectLabel, ProjectLimits
@@ -56,7 +59,9 @@ if TYPE_CHECKING:  # the same names, for type checkers and IDEs (kept equal to _
 
 #: Each public name and the module that defines it, imported on first access.
 _EXPORTS: dict[str, str] = {
+    "Failure": "._bulk",
     "Outcome": "._bulk",
+    "Success": "._bulk",
     "bulk": "._bulk",
     "K6CloudClient": "._client",
     "to_dict": "._converter",
@@ -88,11 +93,14 @@ _EXPORTS: dict[str, str] = {
             "ErrorDetail",
             "LoadTest",
             "Page",
+            "RunResult",
+            "RunStatus",
             "StatusEvent",
             "StatusExtra",
             "TestCost",
             "TestRun",
             "Unset",
+            "Upserted",
             "ValidateOptionsResult",
         ),
         "._models",
@@ -118,6 +126,7 @@ __all__ = [
     "ConflictError",
     "CostBreakdown",
     "ErrorDetail",
+    "Failure",
     "K6CloudClient",
     "K6CloudError",
     "LoadTest",
@@ -135,15 +144,19 @@ __all__ = [
     "RequestTimeoutError",
     "ResponseDecodeError",
     "RetryPolicy",
+    "RunResult",
+    "RunStatus",
     "ScriptDownload",
     "ServerError",
     "StatusEvent",
     "StatusExtra",
+    "Success",
     "TestCost",
     "TestRun",
     "TestRuns",
     "TransportError",
     "Unset",
+    "Upserted",
     "ValidateOptionsResult",
     "WaitTimeoutError",
     "__version__",

@@ -31,6 +31,7 @@ from .._models import (
     Page,
     TestRun,
     Unset,
+    Upserted,
     ValidateOptionsRequest,
     ValidateOptionsResult,
 )
@@ -382,11 +383,12 @@ class LoadTests(Resource):
         on_progress: ProgressCallback | None = None,
         timeout: Timeout = None,
         max_retries: int | None = None,
-    ) -> LoadTest:
+    ) -> Upserted[LoadTest]:
         """The test named ``name`` in the project, with ``script`` as its script.
 
         Uploads the script to the test of that exact name (then reads it back), or creates
-        the test when there is none. Race-safe: when a concurrent call creates the name
+        the test when there is none; ``.created`` tells which (``True``: created, ``False``:
+        its script replaced). Race-safe: when a concurrent call creates the name
         first, the ConflictError is absorbed and the script goes to the test it created.
         The script may be sent twice, so it must be re-readable (bytes, str, a path or a
         seekable binary file); an async iterator is a TypeError and a non-seekable stream
@@ -405,11 +407,12 @@ class LoadTests(Resource):
             rewind()
             try:
                 if found is None:
-                    return await self.create(
+                    created = await self.create(
                         project_id, name, script, on_progress=on_progress, **calls
                     )
+                    return Upserted(created, created=True)
                 await self.upload_script(found.id, script, on_progress=on_progress, **calls)
-                return await self.get(found.id, **calls)
+                return Upserted(await self.get(found.id, **calls), created=False)
             except (ConflictError, NotFoundError) as exc:
                 # Created (409) or deleted (404) by someone else since the lookup.
                 error = exc

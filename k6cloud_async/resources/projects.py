@@ -13,7 +13,7 @@ from yarl import URL
 from .._converter import to_dict
 from .._errors import ConflictError, NotFoundError
 from .._listing import PAGE_SIZE, Filter, Listing, items
-from .._models import UNSET, Page, Unset
+from .._models import UNSET, Page, Unset, Upserted
 from .._models_projects import (
     AllowedLoadZone,
     AllowedLoadZoneRef,
@@ -191,8 +191,9 @@ class Projects(Resource):
 
     async def upsert(
         self, name: str, *, timeout: Timeout = None, max_retries: int | None = None
-    ) -> Project:
-        """The project named exactly ``name``, created when there is none.
+    ) -> Upserted[Project]:
+        """The project named exactly ``name``, created when there is none; ``.created``
+        tells which (``False``: it existed and is returned as found).
 
         Race-safe: when a concurrent call creates the name first, the ConflictError of the
         create is absorbed and the project it created is looked up and returned. Not
@@ -205,9 +206,9 @@ class Projects(Resource):
         for _ in range(_UPSERT_ROUNDS):
             found = await self._find_by_name(name, calls)
             if found is not None:
-                return found
+                return Upserted(found, created=False)
             try:
-                return await self.create(name, **calls)
+                return Upserted(await self.create(name, **calls), created=True)
             except ConflictError as exc:  # created by someone else since the lookup
                 error = exc
         assert error is not None
