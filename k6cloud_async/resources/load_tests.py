@@ -82,7 +82,7 @@ class LoadTests(Resource):
         page_size: int = PAGE_SIZE,
         timeout: Timeout = None,
         max_retries: int | None = None,
-    ) -> AsyncIterator[LoadTest]:
+    ) -> AsyncGenerator[LoadTest, None]:
         """Every load test (of the stack, or of one project), following ``@nextLink``.
 
         An async generator: pages are fetched as it is consumed, one page ahead. Use it with
@@ -423,7 +423,7 @@ class LoadTests(Resource):
         self, project_id: int, name: str, calls: Mapping[str, Any]
     ) -> LoadTest | None:
         listing = self.list(project_id=project_id, name=name, **calls)
-        async with contextlib.aclosing(listing):  # type: ignore[type-var]
+        async with contextlib.aclosing(listing):
             async for test in listing:
                 if test.name == name:
                     return test

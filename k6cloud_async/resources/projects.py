@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import builtins
 import contextlib
-from collections.abc import AsyncIterator, Iterable, Mapping, Sequence
+from collections.abc import AsyncGenerator, AsyncIterator, Iterable, Mapping, Sequence
 from typing import Any, Final
 from urllib.parse import quote
 
@@ -75,7 +75,7 @@ class Projects(Resource):
         page_size: int = PAGE_SIZE,
         timeout: Timeout = None,
         max_retries: int | None = None,
-    ) -> AsyncIterator[Project]:
+    ) -> AsyncGenerator[Project, None]:
         """Every project of the stack, following ``@nextLink``.
 
         ``name`` keeps the project of exactly that name, ``name_search`` those whose name
@@ -216,7 +216,7 @@ class Projects(Resource):
 
     async def _find_by_name(self, name: str, calls: Mapping[str, Any]) -> Project | None:
         listing = self.list(name=name, **calls)
-        async with contextlib.aclosing(listing):  # type: ignore[type-var]
+        async with contextlib.aclosing(listing):
             async for project in listing:
                 if project.name == name:
                     return project
@@ -273,7 +273,7 @@ class Projects(Resource):
         page_size: int = PAGE_SIZE,
         timeout: Timeout = None,
         max_retries: int | None = None,
-    ) -> AsyncIterator[ProjectLimits]:
+    ) -> AsyncGenerator[ProjectLimits, None]:
         """``GET /project-limits``: the limits of every project, or of ``project_ids``.
 
         The API takes at most 30 ids a request: more are asked for 30 at a time, one
@@ -405,15 +405,15 @@ class Projects(Resource):
 
 async def _one_after_another(
     listings: Sequence[AsyncIterator[Page[ProjectLimits]]],
-) -> AsyncIterator[ProjectLimits]:
+) -> AsyncGenerator[ProjectLimits, None]:
     """The items of each listing in turn; stopping early closes the one being read."""
     for pages in listings:
-        async with contextlib.aclosing(items(pages)) as limits:  # type: ignore[type-var]
+        async with contextlib.aclosing(items(pages)) as limits:
             async for item in limits:
                 yield item
 
 
-async def _nothing() -> AsyncIterator[ProjectLimits]:
+async def _nothing() -> AsyncGenerator[ProjectLimits, None]:
     """An empty listing."""
     return
     yield

@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import inspect
 import warnings
-from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from collections.abc import AsyncGenerator, AsyncIterator, Awaitable, Callable, Sequence
 from datetime import datetime
 from typing import Final
 
@@ -148,7 +148,7 @@ class TestRuns(Resource):
         created_before: datetime | None = None,
         timeout: Timeout = None,
         max_retries: int | None = None,
-    ) -> AsyncIterator[TestRun]:
+    ) -> AsyncGenerator[TestRun, None]:
         """Every run (of the stack, or of one load test), following ``@nextLink``.
 
         ``order_by``: ``"created"`` or ``"created desc"``, with ``test_id`` only (the API orders
