@@ -1,5 +1,5 @@
-"""Development sessions: tests (with coverage), lint, typecheck, layers, conformance and
-benchmarks."""
+"""Development sessions: tests (with coverage), tests at the lowest declared versions, lint,
+typecheck, layers, conformance and benchmarks."""
 
 from __future__ import annotations
 
@@ -14,6 +14,12 @@ nox.options.sessions = ["tests", "lint", "typecheck", "layers"]
 nox.options.error_on_missing_interpreters = False
 
 PYTHONS = ["3.11", "3.12", "3.13"]
+# Exact pins of the runtime dependencies' floors in pyproject.toml.
+LOWEST_CONSTRAINTS = "tests/constraints-lowest.txt"
+SHOW_RUNTIME_VERSIONS = (
+    "from importlib.metadata import version; "
+    "print(*(f'{name}=={version(name)}' for name in ('aiohttp', 'attrs', 'cattrs', 'yarl')))"
+)
 
 
 @nox.session(python=PYTHONS)
@@ -22,6 +28,14 @@ def tests(session: nox.Session) -> None:
     session.install("-e", ".[dev]")
     # pytest-cov (configured in pyproject.toml) measures and prints the report.
     session.run("pytest", "--cov-fail-under=90", *session.posargs)
+
+
+@nox.session(python=PYTHONS)
+def tests_lowest(session: nox.Session) -> None:
+    """The test suite with aiohttp, attrs, cattrs and yarl at the lowest versions we declare."""
+    session.install("-c", LOWEST_CONSTRAINTS, "-e", ".[dev]")
+    session.run("python", "-c", SHOW_RUNTIME_VERSIONS)
+    session.run("pytest", "-q", "--no-cov", "-p", "no:cacheprovider", *session.posargs)
 
 
 @nox.session(python=PYTHONS[0])

@@ -52,6 +52,7 @@ if TYPE_CHECKING:  # the same names, for type checkers and IDEs (kept equal to _
         ValidateOptionsResult,
     )
     from ._models_projects import AllowedLoadZone, Project, ProjectLabel, ProjectLimits
+    from ._models_runs import DistributionNode, LoadZoneDistribution
     from ._retry import RetryPolicy
     from .resources.load_tests import LoadTests, new_idempotency_key
     from .resources.projects import Projects
@@ -114,6 +115,8 @@ _EXPORTS: dict[str, str] = {
     "ProjectLabel": "._models_projects",
     "ProjectLimits": "._models_projects",
     "Projects": ".resources.projects",
+    "DistributionNode": "._models_runs",
+    "LoadZoneDistribution": "._models_runs",
 }
 
 __all__ = [
@@ -125,12 +128,14 @@ __all__ = [
     "ConfigurationError",
     "ConflictError",
     "CostBreakdown",
+    "DistributionNode",
     "ErrorDetail",
     "Failure",
     "K6CloudClient",
     "K6CloudError",
     "LoadTest",
     "LoadTests",
+    "LoadZoneDistribution",
     "NotAcceptableError",
     "NotFoundError",
     "Outcome",

@@ -38,9 +38,11 @@ RETRYABLE_STATUSES: Final = frozenset({408, 429, 500, 502, 503, 504})
 class Replay(enum.Enum):
     """How safely an operation can be sent again."""
 
-    #: GET, PUT, PATCH, DELETE and validate_options: repeating them changes nothing more
-    #: (projects: ``update``, ``update_limits``, ``set_allowed_load_zones``, ``set_labels``,
-    #: ``delete``, ``delete_label`` too).
+    #: GET, PUT, PATCH, DELETE, validate_options, and the POSTs that set a run's state
+    #: (``abort``, ``star``, ``unstar``, ``save``, ``unsave``): repeating them changes
+    #: nothing more (projects: ``update``, ``update_limits``, ``set_allowed_load_zones``,
+    #: ``set_labels``, ``delete``, ``delete_label`` too). A test run ``delete`` whose retry
+    #: meets 404 succeeds (the lost attempt deleted).
     IDEMPOTENT = "idempotent"
     #: ``start``: repeated with the same K6-Idempotency-Key, so the API starts one run.
     IDEMPOTENCY_KEY = "idempotency-key"

@@ -46,6 +46,8 @@ __all__ = [
     "check_mapping",
     "check_max_retries",
     "check_name",
+    "check_note",
+    "check_only_with",
     "check_order_by",
     "check_page_size",
     "check_poll_intervals",
@@ -338,6 +340,19 @@ def check_request_timeout(value: Any, argument: str) -> None:
     """None, an ``aiohttp.ClientTimeout``, or a positive, finite number of seconds."""
     if value is not None and not isinstance(value, aiohttp.ClientTimeout):
         check_seconds(value, argument)
+
+
+def check_note(value: Any) -> str:
+    """A test run's note: any str (``""`` clears it)."""
+    if not isinstance(value, str):
+        raise TypeError(f"note must be a str, not {type(value).__name__}")
+    return value
+
+
+def check_only_with(value: Any, argument: str, needed: str, given: Any) -> None:
+    """Refuse ``argument`` unless ``needed`` is given too: the API documents it only there."""
+    if value is not None and given is None:
+        raise ValueError(f"{argument} needs {needed}: the API offers it only for one test's runs")
 
 
 def check_json(value: Any, argument: str) -> None:

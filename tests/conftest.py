@@ -1,8 +1,11 @@
-"""Shared fixtures: a FakeK6Cloud per test, a client pointed at it, and a canned server."""
+"""Shared fixtures: a FakeK6Cloud per test, a client pointed at it, and a canned server;
+and what lets a test wait for a condition or move time instead of sleeping."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Awaitable, Callable
+import asyncio
+import signal
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from typing import Any
 
 import pytest
@@ -21,6 +24,45 @@ def _no_k6_environment(monkeypatch: pytest.MonkeyPatch) -> None:
     """Tests decide the configuration; the developer's own K6_CLOUD_* must not leak in."""
     for name in ("K6_CLOUD_TOKEN", "K6_CLOUD_STACK_ID", "K6_CLOUD_HOST_V6"):
         monkeypatch.delenv(name, raising=False)
+
+
+@pytest.fixture
+def ctrl_c_interrupts() -> Iterator[None]:
+    """SIGINT raises KeyboardInterrupt during the test, as in an interactive shell, even when
+    the suite was started with SIGINT ignored (a non-interactive shell's background job)."""
+    previous = signal.signal(signal.SIGINT, signal.default_int_handler)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
+
+
+async def until(condition: Callable[[], bool], *, within: float = 10.0) -> None:
+    """Return as soon as ``condition()`` holds; fail the test if it still does not after
+    ``within`` seconds (a bound for a broken test, never a wait that makes one pass)."""
+    loop = asyncio.get_running_loop()
+    give_up = loop.time() + within
+    while not condition():
+        if loop.time() > give_up:
+            raise AssertionError(f"still false after {within:g} s: {condition}")
+        await asyncio.sleep(0.002)
+
+
+class ManualTime:
+    """A clock that moves only when slept on: ``sleep(s)`` lets the other tasks run, moves
+    ``now()`` on by ``s`` at once, and notes ``s`` in ``slept``."""
+
+    def __init__(self) -> None:
+        self._now = 0.0
+        self.slept: list[float] = []
+
+    def now(self) -> float:
+        return self._now
+
+    async def sleep(self, seconds: float) -> None:
+        self.slept.append(seconds)
+        self._now += seconds
+        await asyncio.sleep(0)
 
 
 @pytest.fixture

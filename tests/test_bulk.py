@@ -19,6 +19,7 @@ import pytest
 
 import k6cloud_async as k6
 from k6cloud_async.testing import FakeK6Cloud, Fault
+from tests.conftest import until
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -51,11 +52,8 @@ def interleave(main: list[int], extra: list[int], *, every: int) -> list[int]:
 
 
 async def settle(fake: FakeK6Cloud) -> None:
-    """Wait (briefly) for the fake to finish handling requests the client gave up on."""
-    for _ in range(100):
-        if fake.in_flight == 0:
-            return
-        await asyncio.sleep(0.01)
+    """Wait for the fake to finish handling requests the client gave up on."""
+    await until(lambda: fake.in_flight == 0)
 
 
 class TestThroughTheFake:
@@ -225,9 +223,15 @@ class TestBulk:
         assert [outcome.value for outcome in outcomes] == list(range(50))
 
     async def test_unordered_outcomes_come_in_completion_order(self) -> None:
-        items = [(0, 0.05), (1, 0.0), (2, 0.0)]
+        finished: list[int] = []
 
-        outcomes = await collect(k6.bulk(echo_after, items, concurrency=3))
+        async def operation(item: int) -> int:
+            if item == 0:
+                await until(lambda: len(finished) == 2)  # the first item ends last
+            finished.append(item)
+            return item
+
+        outcomes = await collect(k6.bulk(operation, range(3), concurrency=3))
 
         assert [outcome.value for outcome in outcomes][-1] == 0
 

@@ -860,6 +860,7 @@ def test_validate_reports_the_apis_details(
 # -- interruptions ------------------------------------------------------------------------
 
 
+@pytest.mark.usefixtures("ctrl_c_interrupts")
 def test_ctrl_c_while_waiting_says_the_run_goes_on(
     server: ThreadedFake, k6cloud: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -1050,7 +1051,7 @@ def test_demo_process_exits_0() -> None:
     out, err = process.communicate(timeout=60)
 
     assert process.returncode == 0, err
-    assert "[9] Bulk-delete" in out
+    assert "[10] Bulk-delete" in out
     assert "result: passed" in out
 
 
@@ -1061,6 +1062,8 @@ def test_demo_walks_through_the_workflow(k6cloud: Any) -> None:
     assert "page 3: 6 tests" in result.out
     assert "sent as archive.tar (application/x-tar)" in result.out
     assert "statuses: initializing -> running -> processing_metrics -> completed" in result.out
+    assert "note 'demo: 20 VUs after the script change', starred: True" in result.out
+    assert "load zone amazon:us:ashburn: 100% of the load on m5.large at 203.0.113." in result.out
     assert "deleted 23 of 24, failed 1 (404 not_found" in result.out
 
 

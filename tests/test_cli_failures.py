@@ -72,6 +72,14 @@ def api_commands(tmp_path: Path) -> dict[tuple[str, ...], list[str]]:
         ("runs", "get"): ["runs", "get", "1"],
         ("runs", "abort"): ["runs", "abort", "1"],
         ("runs", "wait"): ["runs", "wait", "1", "--poll-interval", "0.01"],
+        ("runs", "note"): ["runs", "note", "1", "baseline"],
+        ("runs", "star"): ["runs", "star", "1"],
+        ("runs", "unstar"): ["runs", "unstar", "1"],
+        ("runs", "save"): ["runs", "save", "1"],
+        ("runs", "unsave"): ["runs", "unsave", "1"],
+        ("runs", "delete"): ["runs", "delete", "1"],
+        ("runs", "script"): ["runs", "script", "1", "-o", str(tmp_path / "out.js")],
+        ("runs", "distribution"): ["runs", "distribution", "1"],
         ("validate",): ["validate", str(options)],
         ("projects", "list"): ["projects", "list"],
         ("projects", "get"): ["projects", "get", "1"],
@@ -209,13 +217,21 @@ def test_a_lying_server_is_reported_by_every_command(
     result = k6cloud("--max-retries", "0", *argv)
 
     # A 200 is a success, whatever its body, for the calls that expect no content (delete,
-    # abort, rename, move, upload) and for a download (a script is any bytes).
+    # abort, rename, move, upload, a run's note, star and save) and for a download (a script
+    # is any bytes).
     if result.code == 0:
         assert command in {
             ("tests", "delete"),
             ("tests", "rename"),
             ("tests", "move"),
             ("runs", "abort"),
+            ("runs", "note"),
+            ("runs", "star"),
+            ("runs", "unstar"),
+            ("runs", "save"),
+            ("runs", "unsave"),
+            ("runs", "delete"),
+            ("runs", "script"),
             ("script", "upload"),
             ("script", "download"),
             ("projects", "delete"),

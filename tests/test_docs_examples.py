@@ -8,7 +8,8 @@ kinds of example:
   ``K6_CLOUD_TOKEN``, ``K6_CLOUD_STACK_ID`` and ``K6_CLOUD_HOST_V6`` naming the fake;
 - a pytest file (it uses ``@pytest.mark``) runs in a pytest subprocess, with the plugin;
 - a fragment (top-level ``await``) runs as the body of an ``async def`` given ``client``,
-  ``test`` and ``old_ids``, on the fake's loop.
+  ``test``, ``run`` and ``old_run`` (two ended runs of ``test``) and ``old_ids``, on the
+  fake's loop.
 
 Each runs in a directory holding the files the examples name (``script.js``,
 ``checkout.tar``...), on a fake seeded so that project 312 exists, with waits driven by the
@@ -48,7 +49,13 @@ from pathlib import Path
 import k6cloud_async as k6
 
 
-async def example(client: k6.K6CloudClient, test: k6.LoadTest, old_ids: list[int]) -> None:
+async def example(
+    client: k6.K6CloudClient,
+    test: k6.LoadTest,
+    run: k6.TestRun,
+    old_run: k6.TestRun,
+    old_ids: list[int],
+) -> None:
 """
 
 SCRIPT = "export default function () {}\n"
@@ -141,6 +148,12 @@ def _seed(fake: FakeK6Cloud) -> list[int]:
     return [fake.add_test(PROJECT_ID, f"old {n}", SCRIPT).id for n in range(3)]
 
 
+async def _ended_run(client: k6.K6CloudClient, test_id: int) -> k6.TestRun:
+    """A run of the test that has ended (a distribution, a script, and deletable)."""
+    started = await client.load_tests.start(test_id)
+    return await client.test_runs.wait(started.id, poll_interval=1)
+
+
 def _run_program(code: str, where: str) -> object:
     """Run a program as ``__main__``; its exit status (``None`` when it did not exit)."""
     try:
@@ -184,7 +197,8 @@ async def test_the_example_runs_against_the_fake(
                     fake.token, fake.stack_id, base_url=fake.base_url
                 ) as client:
                     test = await client.load_tests.get(old_ids[0])
-                    await namespace["example"](client, test, old_ids)
+                    run, old_run = [await _ended_run(client, test.id) for _ in range(2)]
+                    await namespace["example"](client, test, run, old_run, old_ids)
         answered = [r.status for r in fake.requests]
     if "FakeK6Cloud(" not in example.code:  # else it runs a fake of its own
         assert answered  # the example reached the API

@@ -17,13 +17,18 @@ from k6cloud_async._models import (
     LoadTestPatch,
     ValidateOptionsRequest,
 )
+from k6cloud_async._models_runs import TestRunDistribution, TestRunPatch
+from k6cloud_async.testing import FakeK6Cloud
 
 #: Every ``tests/data/examples*.json``: one file per area of the API.
-EXAMPLES = [
+ALL_EXAMPLES = [
     example
     for path in sorted((Path(__file__).parent / "data").glob("examples*.json"))
-    for example in json.loads(path.read_text())
+    for example in json.loads(path.read_text(encoding="utf-8"))
 ]
+#: Script bodies (their model is the media type the API serves them as).
+SCRIPT_EXAMPLES = [e for e in ALL_EXAMPLES if "/" in e["model"]]
+EXAMPLES = [e for e in ALL_EXAMPLES if "/" not in e["model"]]
 
 MODELS: dict[str, Any] = {
     "LoadTest": k6.LoadTest,
@@ -32,6 +37,8 @@ MODELS: dict[str, Any] = {
     "LoadTestPatch": LoadTestPatch,
     "LoadTestMove": LoadTestMove,
     "ValidateOptionsRequest": ValidateOptionsRequest,
+    "TestRunDistribution": TestRunDistribution,
+    "TestRunPatch": TestRunPatch,
     **{name: getattr(_models_projects, name) for name in _models_projects.__all__},
 }
 
@@ -48,8 +55,10 @@ def _decode(model: str, body: Any) -> Any:
 
 def test_examples_cover_both_sources_and_every_model() -> None:
     assert {example["source"] for example in EXAMPLES} == {"doc", "openapi"}
-    models = {example["model"] for example in EXAMPLES}
+    models = {example["model"] for example in ALL_EXAMPLES}
     assert {"LoadTest", "Page[LoadTest]", "TestRun", "ValidateOptionsResult"} <= models
+    assert {"TestRunDistribution", "TestRunPatch", "text/javascript"} <= models
+    assert len({example["name"] for example in ALL_EXAMPLES}) == len(ALL_EXAMPLES)
 
 
 @pytest.mark.parametrize("example", EXAMPLES, ids=[e["name"] for e in EXAMPLES])
@@ -84,6 +93,27 @@ def test_offset_less_listing_example_is_utc() -> None:
     assert page.next_link is not None
     assert page.items[0].created.tzinfo is not None
     assert page.items[0].created.utcoffset().total_seconds() == 0  # type: ignore[union-attr]
+
+
+def test_distribution_example_values() -> None:
+    example = next(e for e in EXAMPLES if e["model"] == "TestRunDistribution")
+    zones = decode(example["body"], TestRunDistribution).distribution
+    assert list(zones) == ["amazon:us:ashburn", "amazon:eu:dublin"]
+    assert [zone.percentage for zone in zones.values()] == [60, 40]
+    assert zones["amazon:eu:dublin"].nodes[1] == k6.DistributionNode("m5.large", "3.82.149.216")
+
+
+@pytest.mark.parametrize("example", SCRIPT_EXAMPLES, ids=[e["name"] for e in SCRIPT_EXAMPLES])
+async def test_script_example_is_served_as_its_media_type(example: dict[str, Any]) -> None:
+    script = example["body"].encode()
+    async with FakeK6Cloud() as fake:
+        test = fake.add_test(fake.add_project(), "example", script=script)
+        run = fake.start_run(test.id)
+        client = k6.K6CloudClient(fake.token, fake.stack_id, base_url=fake.base_url)
+        async with client, client.test_runs.download_script(run.id) as download:
+            body = await download.read()
+    assert (download.content_type, body) == (example["model"], script)
+    assert download.is_archive is False
 
 
 def test_every_projects_example_is_here() -> None:

@@ -19,6 +19,7 @@ from yarl import URL
 
 from k6cloud_async._models import LoadTest
 from k6cloud_async.testing import FakeK6Cloud, Fault
+from tests.conftest import until
 
 API = "/cloud/v6"
 JS = b"export default function() {}\n"
@@ -105,6 +106,12 @@ async def call(
         return resp.status, raw
 
 
+def on_session(link: str) -> URL:
+    """An absolute link of the fake as a path for ``http`` (aiohttp < 3.11 accepts only
+    relative URLs on a session that has a base URL)."""
+    return URL(link).relative()
+
+
 def assert_error(body: Any, code: str, target: str | None = None) -> None:
     error = body["error"]
     assert set(error) == {"code", "message", "target", "details"}
@@ -138,7 +145,8 @@ async def test_serve_forever_closes_on_cancel() -> None:
     await fake.start()
     url = fake.base_url
     task = asyncio.create_task(fake.serve_forever())
-    await asyncio.sleep(0.01)
+    async with aiohttp.ClientSession(url, headers=auth(fake)) as session:
+        assert (await call(session, "GET", "/load_tests"))[0] == 200  # a round trip meanwhile
     assert task.done() is False
     task.cancel()
     with pytest.raises(asyncio.CancelledError):
@@ -149,15 +157,12 @@ async def test_serve_forever_closes_on_cancel() -> None:
 
 
 async def test_close_cancels_a_stalled_request(fake: FakeK6Cloud, http: aiohttp.ClientSession):
-    fake.inject(Fault.stall(30))
+    fake.inject(Fault.stall(600))
     request = asyncio.create_task(call(http, "GET", "/load_tests"))
-    for _ in range(1000):
-        if fake.in_flight:
-            break
-        await asyncio.sleep(0.001)
+    await until(lambda: fake.in_flight == 1)
     started = time.monotonic()
     await fake.close()
-    assert time.monotonic() - started < 2
+    assert time.monotonic() - started < 30  # not the 600 s of the stall
     with pytest.raises(aiohttp.ClientError):
         await request
     assert fake.requests[0].status is None
@@ -251,7 +256,7 @@ async def test_pagination_follows_absolute_next_links(
     pages = 0
     while url is not None:
         assert url.startswith(fake.base_url + API + "/load_tests?")
-        async with http.get(url) as resp:
+        async with http.get(on_session(url)) as resp:
             assert resp.status == 200
             body = await resp.json()
         assert body["@count"] == 5
@@ -346,13 +351,17 @@ async def test_get_load_test(http: aiohttp.ClientSession, test1: LoadTest) -> No
     assert_error(body, "not_found")
 
 
-def form(name: str | None, script: bytes | None, filename: str = "script.js") -> aiohttp.FormData:
-    data = aiohttp.FormData(default_to_multipart=True)
+def form(
+    name: str | None, script: bytes | None, filename: str = "script.js"
+) -> aiohttp.MultipartWriter:
+    """A multipart/form-data body like the one ``create`` sends, with either field left out."""
+    data = aiohttp.MultipartWriter("form-data")
     if name is not None:
-        data.add_field("name", name)
+        data.append(name).set_content_disposition("form-data", name="name")
     if script is not None:
         ctype = "application/x-tar" if filename.endswith(".tar") else "text/javascript"
-        data.add_field("script", script, filename=filename, content_type=ctype)
+        part = data.append(script, {"Content-Type": ctype})
+        part.set_content_disposition("form-data", name="script", filename=filename)
     return data
 
 
@@ -715,18 +724,30 @@ async def test_list_runs(
     assert ([r["id"] for r in body["value"]], body["@count"]) == ([1, 3], 2)
     assert "test_run_details_page_url" not in body["value"][0]
     status, body = await call(
-        http, "GET", "/test_runs", params={"$orderby": "created desc", "$top": "2"}
+        http,
+        "GET",
+        f"/load_tests/{test1.id}/test_runs",
+        params={"$orderby": "created desc", "$top": "1"},
     )
-    assert [r["id"] for r in body["value"]] == [3, 2]
-    async with http.get(body["@nextLink"]) as resp:
+    assert [r["id"] for r in body["value"]] == [3]
+    async with http.get(on_session(body["@nextLink"])) as resp:
         assert [r["id"] for r in (await resp.json())["value"]] == [1]
+    status, body = await call(http, "GET", "/test_runs", params={"$top": "2"})
+    assert [r["id"] for r in body["value"]] == [1, 2]
     status, body = await call(
         http, "GET", "/test_runs", params={"created_after": "2025-01-06T09:00:01Z"}
     )
     assert [r["id"] for r in body["value"]] == [2, 3]
-    status, body = await call(http, "GET", "/test_runs", params={"$orderby": "id"})
+    status, body = await call(
+        http, "GET", f"/load_tests/{test1.id}/test_runs", params={"$orderby": "id"}
+    )
     assert status == 400
     assert_error(body, "validation_error", "$orderby")
+    # GET /test_runs documents neither $orderby nor is_starred.
+    for name, value in (("$orderby", "created"), ("is_starred", "true")):
+        status, body = await call(http, "GET", "/test_runs", params={name: value})
+        assert status == 400
+        assert_error(body, "validation_error", name)
     status, body = await call(http, "GET", "/load_tests/99/test_runs")
     assert status == 404
 

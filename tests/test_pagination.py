@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 from typing import Any
 
@@ -15,7 +14,7 @@ import k6cloud_async as k6
 from k6cloud_async._models import Page
 from k6cloud_async._pagination import check_next_link
 from k6cloud_async.testing import FakeK6Cloud, Fault
-from tests.conftest import CannedServer, connections_in_use
+from tests.conftest import CannedServer, connections_in_use, until
 
 ORIGIN = URL("https://api.k6.io")
 
@@ -186,12 +185,17 @@ async def test_list_reads_one_page_ahead_and_no_more(
     for index in range(10):
         fake.add_test(project, f"t{index}")
 
+    def settled(requests: int) -> bool:
+        """``requests`` or more were made, all answered, and their connections released."""
+        answered = all(r.status is not None for r in fake.requests)
+        return len(fake.requests) >= requests and answered and connections_in_use(client) == 0
+
     async with contextlib.aclosing(client.load_tests.pages(page_size=2)) as pages:
         await anext(pages)
-        await asyncio.sleep(0.05)  # let the read-ahead finish
+        await until(lambda: settled(2))  # the read-ahead has finished
         assert len(fake.requests) == 2  # the page in hand plus one read ahead
         await anext(pages)
-        await asyncio.sleep(0.05)
+        await until(lambda: settled(3))
         assert len(fake.requests) == 3
 
 
@@ -204,7 +208,7 @@ async def test_closing_a_listing_early_cancels_the_read_ahead_and_releases_it(
     async with contextlib.aclosing(client.load_tests.list(page_size=2)) as tests:
         first = await anext(tests)
         fake.inject(Fault.stall(5), method="GET", path="/cloud/v6/load_tests")
-        await asyncio.sleep(0.05)  # the read-ahead is now stalled in the server
+        await until(lambda: fake.in_flight == 1)  # the read-ahead is stalled in the server
         assert connections_in_use(client) == 1
 
     assert first.name == "t0"
@@ -263,7 +267,8 @@ class TestMalformedListings:
         pages = client.load_tests.pages(page_size=2, max_retries=0)
         async with contextlib.aclosing(pages):
             seen += [t.name for t in (await anext(pages)).items]
-            await asyncio.sleep(0.05)  # the second page has been read ahead by now
+            # The second page has been read ahead: the fault is for the third.
+            await until(lambda: len(fake.requests) == 2 and fake.requests[1].status == 200)
             fake.inject(Fault.status(400), method="GET", path="/cloud/v6/load_tests")
             seen += [t.name for t in (await anext(pages)).items]
             with pytest.raises(k6.BadRequestError):

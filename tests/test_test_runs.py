@@ -14,10 +14,20 @@ import pytest
 
 import k6cloud_async as k6
 from k6cloud_async.resources import test_runs as test_runs_module
-from k6cloud_async.testing import FakeK6Cloud
+from k6cloud_async.testing import FakeK6Cloud, Fault
+from tests.conftest import ManualTime, until
 
 # Fast polling for tests that only care about the statuses seen.
 FAST: dict[str, Any] = {"poll_interval": 0.001, "max_poll_interval": 0.002}
+
+
+@pytest.fixture
+def manual_time(monkeypatch: pytest.MonkeyPatch) -> ManualTime:
+    """``wait``'s clock and sleep, moved by its own sleeps rather than by the machine."""
+    time = ManualTime()
+    monkeypatch.setattr(test_runs_module, "_clock", time.now)
+    monkeypatch.setattr(test_runs_module, "_sleep", time.sleep)
+    return time
 
 
 @pytest.fixture
@@ -112,7 +122,7 @@ class TestList:
         with pytest.raises(k6.NotFoundError):
             _ = [run async for run in client.test_runs.list(test_id=999)]
 
-    async def test_list_orders_by_created_desc(
+    async def test_list_of_a_test_orders_by_created_desc(
         self, fake: FakeK6Cloud, client: k6.K6CloudClient, test_id: int
     ) -> None:
         ids = []
@@ -237,13 +247,13 @@ class TestWait:
         assert finished.status == "aborted"
 
     async def test_wait_timeout_raises_wait_timeout_error_with_the_last_run(
-        self, fake: FakeK6Cloud, client: k6.K6CloudClient, test_id: int
+        self, fake: FakeK6Cloud, client: k6.K6CloudClient, test_id: int, manual_time: ManualTime
     ) -> None:
         run = fake.start_run(test_id)
         fake.hold_run(run.id)
 
         with pytest.raises(k6.WaitTimeoutError) as caught:
-            await client.test_runs.wait(run.id, max_wait=0.1, **FAST)
+            await client.test_runs.wait(run.id, poll_interval=1, max_poll_interval=2, max_wait=10)
 
         error = caught.value
         assert isinstance(error, TimeoutError)
@@ -251,8 +261,11 @@ class TestWait:
         assert error.run is not None
         assert error.run.id == run.id
         assert error.run.status == "running"
-        assert error.timeout == 0.1
-        assert error.attempts >= 3  # initializing, running, running…
+        assert error.timeout == 10
+        # Polls at 0 s (initializing), 1 s (running), 2, 3.5, 5.5, 7.5 and 9.5 s; the sleep
+        # after the last one passes the 10 s.
+        assert manual_time.slept == [1, 1, 1.5, 2, 2, 2, 2]
+        assert error.attempts == 7 == run_gets(fake, run.id)
         assert "running" in str(error)
 
     async def test_the_former_timeout_keyword_still_limits_the_wait_with_a_warning(
@@ -300,6 +313,18 @@ class TestWait:
         assert finished.result == k6.RunResult.PASSED
         assert finished.is_finished
 
+    async def test_wait_timeout_cuts_a_stalled_poll_short(
+        self, fake: FakeK6Cloud, client: k6.K6CloudClient, test_id: int
+    ) -> None:
+        run = fake.start_run(test_id)
+        fake.inject(Fault.stall(600), method="GET", path=f"/cloud/v6/test_runs/{run.id}")
+
+        with pytest.raises(k6.WaitTimeoutError) as caught:
+            await client.test_runs.wait(run.id, max_wait=0.2)
+
+        assert (caught.value.run, caught.value.attempts) == (None, 1)
+        assert [r.status for r in fake.requests] == [None]  # given up on, never answered
+
     async def test_cancelling_wait_raises_cancelled_error(
         self, fake: FakeK6Cloud, client: k6.K6CloudClient, test_id: int
     ) -> None:
@@ -319,9 +344,9 @@ class TestWait:
         with pytest.raises(asyncio.CancelledError):
             await task
         polls = run_gets(fake, run.id)
-        await asyncio.sleep(0.05)
-        assert run_gets(fake, run.id) == polls  # no poll after the cancellation
-        assert fake.in_flight == 0
+        await until(lambda: fake.in_flight == 0)
+        await client.test_runs.get(run.id)  # a round trip in which a stray poll would show
+        assert run_gets(fake, run.id) == polls + 1  # no poll after the cancellation
 
     async def test_on_update_is_called_once_per_status_change(
         self, fake: FakeK6Cloud, client: k6.K6CloudClient, test_id: int
@@ -357,7 +382,7 @@ class TestWait:
         assert waits == [1.0, 1.0, 1.5, 2.0, 2.0, 1.0]
 
     async def test_poll_interval_backs_off_over_a_held_run(
-        self, fake: FakeK6Cloud, client: k6.K6CloudClient, test_id: int
+        self, fake: FakeK6Cloud, client: k6.K6CloudClient, test_id: int, manual_time: ManualTime
     ) -> None:
         run = fake.start_run(test_id)
         fake.hold_run(run.id)
@@ -368,13 +393,12 @@ class TestWait:
                 run.id, poll_interval=interval, max_poll_interval=10.0, max_wait=window
             )
 
-        polls = run_gets(fake, run.id)
-        fixed_interval_polls = window / interval
-        # Two status changes, then sleeps of interval × 1.5**k: a machine of any speed makes
-        # at most this many polls within the window.
-        growing = 2 + math.ceil(math.log(window * 0.5 / interval + 1, 1.5)) + 1
-        assert 3 <= polls <= growing
-        assert growing < fixed_interval_polls / 3
+        # Two status changes, then sleeps of interval × 1.5**k until they add up past the
+        # window: 10 polls where a fixed interval would make 60.
+        growing = [interval * 1.5**k for k in range(1, 9)]
+        assert manual_time.slept == pytest.approx([interval, interval, *growing])
+        assert sum(manual_time.slept[:-1]) < window < sum(manual_time.slept)
+        assert run_gets(fake, run.id) == 10 < window / interval / 3
 
 
 async def _invoke(call: Callable[[k6.K6CloudClient], Any], client: k6.K6CloudClient) -> None:
@@ -402,9 +426,13 @@ async def _invoke(call: Callable[[k6.K6CloudClient], Any], client: k6.K6CloudCli
         (lambda c: c.test_runs.wait(1, on_update=3), TypeError, "on_update"),
         (lambda c: c.test_runs.wait(1, request_timeout="x"), TypeError, "request_timeout"),
         (lambda c: c.test_runs.list(test_id=True), TypeError, "test_id"),
-        (lambda c: c.test_runs.list(order_by="name"), ValueError, "order_by"),
-        (lambda c: c.test_runs.list(order_by="created,created"), ValueError, "order_by"),
-        (lambda c: c.test_runs.list(order_by=5), TypeError, "order_by"),
+        (lambda c: c.test_runs.list(test_id=1, order_by="name"), ValueError, "order_by"),
+        (
+            lambda c: c.test_runs.list(test_id=1, order_by="created,created"),
+            ValueError,
+            "order_by",
+        ),
+        (lambda c: c.test_runs.list(test_id=1, order_by=5), TypeError, "order_by"),
         (lambda c: c.test_runs.list(page_size=0), ValueError, "page_size"),
         (
             lambda c: c.test_runs.list(created_after=datetime(2025, 1, 1)),

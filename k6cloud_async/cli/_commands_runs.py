@@ -1,4 +1,5 @@
-"""``k6cloud runs …``: get, list, abort and wait for test runs, with CI exit codes."""
+"""``k6cloud runs …``: get, list, abort and wait for test runs, with CI exit codes (and,
+from ``_commands_run_state``, note, star, save, delete, script and distribution)."""
 
 from __future__ import annotations
 
@@ -7,8 +8,10 @@ from typing import TYPE_CHECKING, Final
 
 import k6cloud_async as k6
 
+from . import _commands_run_state
 from ._arguments import page_size, positive_float, positive_int
-from ._errors import CliError
+from ._commands_run_state import aware_datetime
+from ._errors import EXIT_USAGE, CliError
 from ._listing import print_pages
 from ._table import Column, format_value
 
@@ -53,7 +56,19 @@ def register(
 
     p = add("list", "list test runs (of one load test with --test), page by page")
     p.add_argument("--test", type=positive_int, metavar="ID", help="only this load test's runs")
-    p.add_argument("--order-by", choices=["created", "created desc"], help="order by creation time")
+    p.add_argument(
+        "--since",
+        type=aware_datetime,
+        metavar="TIME",
+        help="runs created at or after TIME (ISO 8601; without an offset, UTC)",
+    )
+    p.add_argument("--until", type=aware_datetime, metavar="TIME", help="runs created before TIME")
+    p.add_argument("--starred", action="store_true", help="only starred runs (with --test)")
+    p.add_argument(
+        "--order-by",
+        choices=["created", "created desc"],
+        help="order by creation time (with --test)",
+    )
     p.add_argument(
         "--page-size", type=page_size, default=1000, metavar="N", help="runs per page (1-1000)"
     )
@@ -72,6 +87,8 @@ def register(
     p.add_argument("run_id", type=positive_int, metavar="ID")
     add_wait_options(p)
     p.set_defaults(handler=wait_run)
+
+    _commands_run_state.register(add)
 
 
 def add_wait_options(parser: argparse.ArgumentParser) -> None:
@@ -155,8 +172,15 @@ def _row(run: k6.TestRun) -> list[str]:
 
 
 async def list_runs(ctx: Context, args: argparse.Namespace) -> int:
+    for given, option in ((args.starred, "--starred"), (args.order_by, "--order-by")):
+        if given and args.test is None:
+            # The API offers both only for one load test's runs.
+            raise CliError(f"{option} needs --test", EXIT_USAGE)
     pages = ctx.client.test_runs.pages(
         test_id=args.test,
+        created_after=args.since,
+        created_before=args.until,
+        is_starred=True if args.starred else None,
         order_by=args.order_by,
         page_size=min(args.page_size, args.limit or args.page_size),
     )

@@ -91,7 +91,8 @@ class _Steps:
 
 
 async def demo(stream: TextIO) -> None:
-    """Upsert, list page by page, rename, move, stream scripts, start and wait, bulk-delete."""
+    """Upsert, list page by page, rename, move, stream scripts, start and wait, note and
+    star the run and show its distribution, bulk-delete."""
     steps = _Steps(stream)
     say = steps.say
     async with FakeK6Cloud() as fake:
@@ -193,6 +194,19 @@ async def demo(stream: TextIO) -> None:
                 final = await client.test_runs.wait(run.id, poll_interval=0.05, on_update=on_update)
                 say(f"statuses: {' -> '.join(statuses)}")
                 say(f"result: {final.result} (k6cloud tests start --wait would exit 0)")
+
+                steps.step("Note and star the run, and show where its load came from")
+                await client.test_runs.update(run.id, note="demo: 20 VUs after the script change")
+                await client.test_runs.star(run.id)
+                noted = await client.test_runs.get(run.id)
+                say(f"run {noted.id}: note {noted.note!r}, starred: {noted.is_starred}")
+                starred = [
+                    r.id async for r in client.test_runs.list(test_id=checkout.id, is_starred=True)
+                ]
+                say(f"starred runs of load test {checkout.id}: {starred}")
+                for zone, part in (await client.test_runs.distribution(run.id)).items():
+                    nodes = ", ".join(f"{n.size} at {n.public_ip}" for n in part.nodes)
+                    say(f"load zone {zone}: {part.percentage}% of the load on {nodes}")
 
                 steps.step("Bulk-delete the sample tests (16 at a time), one id already gone")
                 gone = samples[0]

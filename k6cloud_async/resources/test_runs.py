@@ -1,25 +1,35 @@
-"""``client.test_runs``: read, list, abort and wait for test runs."""
+"""``client.test_runs``: read, list, abort and wait for test runs; note, star, save and
+delete them; their distribution and the script they ran."""
 
 from __future__ import annotations
 
 import asyncio
+import functools
 import inspect
+import time
 import warnings
 from collections.abc import AsyncGenerator, AsyncIterator, Awaitable, Callable, Sequence
+from contextlib import AbstractAsyncContextManager
 from datetime import datetime
-from typing import Final
+from typing import Final, TypeVar
 
 from yarl import URL
 
-from .._errors import WaitTimeoutError
-from .._listing import PAGE_SIZE, Filter, Listing, as_datetime, items
+from .._converter import to_dict
+from .._download import ScriptDownload
+from .._errors import NotFoundError, WaitTimeoutError
+from .._listing import PAGE_SIZE, Filter, Listing, as_bool, as_datetime, items
 from .._models import UNSET, Page, TestRun, Unset
+from .._models_runs import LoadZoneDistribution, TestRunDistribution, TestRunPatch
 from .._requestor import Requestor, Timeout
+from .._retry import Replay
+from .._scripts import ProgressCallback
 from .._transport import CallOptions
 from .._validation import (
     check_callback,
     check_id,
-    check_order_by,
+    check_note,
+    check_only_with,
     check_poll_intervals,
     check_request_timeout,
     check_seconds,
@@ -49,18 +59,25 @@ def _renamed_timeout(timeout: float | None, max_wait: float | None) -> float | N
     return timeout
 
 
-# The polls' sleep; a module global so that a test can watch the intervals chosen.
+T = TypeVar("T")
+
+# The polls' sleep and the clock their deadline is read on: module globals so that a test
+# can watch the intervals chosen and move time without waiting for it.
 _sleep = asyncio.sleep
+_clock = time.monotonic
 
 
 class TestRuns(Resource):
-    """Test runs: get one, abort one, list them, and wait for one to finish."""
+    """Test runs: get, list, abort and wait for them; note, star, save and delete them;
+    read their distribution and download the script they ran."""
 
     __test__ = False  # not a pytest test class
 
     def __init__(self, requestor: Requestor) -> None:
         super().__init__(requestor)
-        self._listing = Listing(
+        # Only one load test's runs can be ordered or filtered by star (OpenAPI 1.12.0).
+        self._all_listing = Listing(requestor, TestRun)
+        self._test_listing = Listing(
             requestor, TestRun, order_fields=_ORDER_FIELDS, one_order_field=True
         )
         self._runs_root = self._root / "test_runs"
@@ -122,12 +139,10 @@ class TestRuns(Resource):
         check_request_timeout(request_timeout, "request_timeout")
         options = self._requestor.options(request_timeout, max_retries)
         poller = _Poller(lambda: self._fetch(url, options), first, longest, on_update)
+        deadline = None if limit is None else _clock() + limit
         try:
-            async with asyncio.timeout(limit) as scope:
-                return await poller.run()
-        except TimeoutError:
-            if not scope.expired():
-                raise
+            return await poller.run(deadline)
+        except _DeadlinePassed:
             raise WaitTimeoutError(
                 f"test run {run_id} did not finish within {limit:g} seconds "
                 f"(last status seen: {poller.status or 'none'})",
@@ -142,27 +157,31 @@ class TestRuns(Resource):
         self,
         *,
         test_id: int | None = None,
-        order_by: str | Sequence[str] | None = None,
-        page_size: int = PAGE_SIZE,
         created_after: datetime | None = None,
         created_before: datetime | None = None,
+        is_starred: bool | None = None,
+        order_by: str | Sequence[str] | None = None,
+        page_size: int = PAGE_SIZE,
         timeout: Timeout = None,
         max_retries: int | None = None,
     ) -> AsyncGenerator[TestRun, None]:
         """Every run (of the stack, or of one load test), following ``@nextLink``.
 
-        ``order_by``: ``"created"`` or ``"created desc"``, with ``test_id`` only (the API orders
-        a test's runs, not the stack's: ValueError without it). ``created_after`` (inclusive) and
-        ``created_before`` (exclusive) are timezone-aware datetimes. An async generator that
-        reads one page ahead; use it with ``contextlib.aclosing`` to stop early.
+        ``created_after`` (inclusive) and ``created_before`` (exclusive) are timezone-aware
+        datetimes, sent in UTC. With ``test_id`` only, as the API documents them:
+        ``is_starred`` (True: starred runs only, False: the others) and ``order_by``
+        (``"created"`` or ``"created desc"``); without it they are a ValueError. An async
+        generator that reads one page ahead; use it with ``contextlib.aclosing`` to stop
+        early.
         """
         return items(
             self.pages(
                 test_id=test_id,
-                order_by=order_by,
-                page_size=page_size,
                 created_after=created_after,
                 created_before=created_before,
+                is_starred=is_starred,
+                order_by=order_by,
+                page_size=page_size,
                 timeout=timeout,
                 max_retries=max_retries,
             )
@@ -172,10 +191,11 @@ class TestRuns(Resource):
         self,
         *,
         test_id: int | None = None,
-        order_by: str | Sequence[str] | None = None,
-        page_size: int = PAGE_SIZE,
         created_after: datetime | None = None,
         created_before: datetime | None = None,
+        is_starred: bool | None = None,
+        order_by: str | Sequence[str] | None = None,
+        page_size: int = PAGE_SIZE,
         count: bool = False,
         next_link: str | None = None,
         timeout: Timeout = None,
@@ -186,16 +206,21 @@ class TestRuns(Resource):
         ``count=True`` asks for ``@count``. ``next_link=`` resumes a listing from a link kept
         from an earlier page; the filters are in the link then, and must not be given.
         """
-        if test_id is None and check_order_by(order_by, _ORDER_FIELDS, one_field=True):
-            # The API documents $orderby only on GET /load_tests/{id}/test_runs.
-            raise ValueError("order_by needs test_id: only a test's runs can be ordered")
-        return self._listing.pages(
-            lambda: self._runs_root if test_id is None else self._test_runs_of(test_id),
+        filters = {
+            "created_after": Filter(created_after, as_datetime),
+            "created_before": Filter(created_before, as_datetime),
+        }
+        if test_id is None and next_link is None:
+            check_only_with(is_starred, "is_starred", "test_id", test_id)
+            check_only_with(order_by, "order_by", "test_id", test_id)
+            listing, url = self._all_listing, lambda: self._runs_root
+        else:
+            filters["is_starred"] = Filter(is_starred, as_bool)
+            listing, url = self._test_listing, lambda: self._test_runs_of(test_id)
+        return listing.pages(
+            url,
             scope={"test_id": test_id},
-            filters={
-                "created_after": Filter(created_after, as_datetime),
-                "created_before": Filter(created_before, as_datetime),
-            },
+            filters=filters,
             order_by=order_by,
             page_size=page_size,
             count=count,
@@ -204,9 +229,123 @@ class TestRuns(Resource):
             max_retries=max_retries,
         )
 
+    # -- notes, stars, saved results --------------------------------------------------------
+
+    async def update(
+        self,
+        run_id: int,
+        *,
+        note: str,
+        timeout: Timeout = None,
+        max_retries: int | None = None,
+    ) -> None:
+        """``PATCH /test_runs/{id}`` with ``{"note": note}``: replace the run's note
+        (``""`` clears it). BadRequestError when the API refuses the note."""
+        url = self._run_url(run_id)
+        patch = TestRunPatch(note=check_note(note))
+        await self._send_json(
+            "PATCH",
+            url,
+            to_dict(patch),
+            self._requestor.no_content,
+            timeout=timeout,
+            max_retries=max_retries,
+        )
+
+    async def delete(
+        self, run_id: int, *, timeout: Timeout = None, max_retries: int | None = None
+    ) -> None:
+        """``DELETE /test_runs/{id}``: the run and its results. ConflictError while it runs.
+
+        A 404 on a retry, after an attempt whose response was lost, means that attempt
+        deleted the run: the call then succeeds rather than report a deletion that happened.
+        """
+        url = self._run_url(run_id)
+        try:
+            await self._send("DELETE", url, timeout=timeout, max_retries=max_retries)
+        except NotFoundError as error:
+            if error.attempts <= 1:
+                raise
+
+    async def star(
+        self, run_id: int, *, timeout: Timeout = None, max_retries: int | None = None
+    ) -> None:
+        """``POST /test_runs/{id}/star``: mark the run for comparisons (``is_starred``).
+        Starring does not extend the retention of its metrics; ``save`` does."""
+        await self._post_state(run_id, "star", timeout, max_retries)
+
+    async def unstar(
+        self, run_id: int, *, timeout: Timeout = None, max_retries: int | None = None
+    ) -> None:
+        """``POST /test_runs/{id}/unstar``: the run is no longer starred."""
+        await self._post_state(run_id, "unstar", timeout, max_retries)
+
+    async def save(
+        self, run_id: int, *, timeout: Timeout = None, max_retries: int | None = None
+    ) -> None:
+        """``POST /test_runs/{id}/save``: keep the run's results past their retention
+        (``retention_expiry`` becomes None). Deprecated by the API (to be removed on
+        2026-09-01) in favour of ``star``.
+
+        ConflictError when the results were already deleted, or when the stack's maximum
+        of saved runs is reached.
+        """
+        await self._post_state(run_id, "save", timeout, max_retries)
+
+    async def unsave(
+        self, run_id: int, *, timeout: Timeout = None, max_retries: int | None = None
+    ) -> None:
+        """``POST /test_runs/{id}/unsave``: the results expire again after their retention.
+        Deprecated by the API (to be removed on 2026-09-01) in favour of ``unstar``."""
+        await self._post_state(run_id, "unsave", timeout, max_retries)
+
+    async def _post_state(
+        self, run_id: int, action: str, timeout: Timeout, max_retries: int | None
+    ) -> None:
+        # Setting a flag twice leaves it set: these POSTs are retried like idempotent calls.
+        url = self._run_url(run_id) / action
+        await self._send(
+            "POST", url, timeout=timeout, max_retries=max_retries, replay=Replay.IDEMPOTENT
+        )
+
+    # -- what the run ran -----------------------------------------------------------------
+
+    async def distribution(
+        self, run_id: int, *, timeout: Timeout = None, max_retries: int | None = None
+    ) -> dict[str, LoadZoneDistribution]:
+        """``GET /test_runs/{id}/distribution``: the run's load zones by name, each with
+        its share of the load and its nodes. NotFoundError for an unknown run, and for a
+        run that has no distribution data (yet)."""
+        url = self._run_url(run_id) / "distribution"
+        body = await self._get(url, TestRunDistribution, timeout=timeout, max_retries=max_retries)
+        return body.distribution
+
+    def download_script(
+        self,
+        run_id: int,
+        *,
+        accept: str | None = None,
+        on_progress: ProgressCallback | None = None,
+        timeout: Timeout = None,
+        max_retries: int | None = None,
+    ) -> AbstractAsyncContextManager[ScriptDownload]:
+        """``GET /test_runs/{id}/script``, streamed: the script or archive the run ran
+        (a later upload to its test does not change it), as ``async with ... as download``.
+
+        The request goes out on entry, where errors are raised (NotAcceptableError when the
+        script is not of the ``accept`` type). The connection is released on exit.
+        """
+        return self._download(
+            self._run_url(run_id) / "script",
+            accept=accept,
+            on_progress=on_progress,
+            timeout=timeout,
+            max_retries=max_retries,
+        )
+
     # -- helpers --------------------------------------------------------------------------
 
-    def _test_runs_of(self, test_id: int) -> URL:
+    def _test_runs_of(self, test_id: int | None) -> URL:
         return self._root / "load_tests" / str(check_id(test_id, "test_id")) / "test_runs"
 
     def _run_url(self, run_id: int) -> URL:
@@ -216,6 +355,10 @@ class TestRuns(Resource):
         return await self._requestor.call(
             "GET", url, self._requestor.model(TestRun), options=options
         )
+
+
+class _DeadlinePassed(Exception):
+    """``wait``'s timeout ran out (on ``_clock``) before the run finished."""
 
 
 class _Poller:
@@ -239,20 +382,28 @@ class _Poller:
     def status(self) -> str | None:
         return None if self.last is None else self.last.status
 
-    async def run(self) -> TestRun:
+    async def run(self, deadline: float | None) -> TestRun:
+        """Poll until the run is finished; _DeadlinePassed once ``deadline`` (on ``_clock``;
+        None: never) passes, cutting short the poll or the sleep in progress."""
         interval = self._first
         while True:
             previous = self.status
-            self.polls += 1
-            run = await self._fetch()
-            self.last = run
-            changed = run.status != previous
-            if changed:
-                await self._notify(run)
+            run = await _before(deadline, self._poll)
             if run.is_finished:
                 return run
+            changed = run.status != previous
             interval = self._first if changed else min(interval * _BACKOFF_FACTOR, self._longest)
-            await _sleep(interval)
+            await _before(deadline, functools.partial(_sleep, interval))
+
+    async def _poll(self) -> TestRun:
+        """One GET of the run, then ``on_update`` if its status changed."""
+        previous = self.status
+        self.polls += 1
+        run = await self._fetch()
+        self.last = run
+        if run.status != previous:
+            await self._notify(run)
+        return run
 
     async def _notify(self, run: TestRun) -> None:
         if self._on_update is None:
@@ -260,3 +411,19 @@ class _Poller:
         result = self._on_update(run)
         if inspect.isawaitable(result):
             await result
+
+
+async def _before(deadline: float | None, step: Callable[[], Awaitable[T]]) -> T:
+    """``step()``, unless ``deadline`` (on ``_clock``) passes first: then _DeadlinePassed."""
+    if deadline is None:
+        return await step()
+    remaining = deadline - _clock()
+    if remaining <= 0:
+        raise _DeadlinePassed
+    try:
+        async with asyncio.timeout(remaining) as scope:
+            return await step()
+    except TimeoutError:
+        if not scope.expired():  # a request's own timeout, not the wait's
+            raise
+        raise _DeadlinePassed from None

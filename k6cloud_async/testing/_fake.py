@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import re
+from collections.abc import Mapping
 from datetime import datetime
 from types import TracebackType
 
@@ -11,6 +12,7 @@ from attrs import evolve
 
 from .._models import LoadTest, TestRun
 from .._models_projects import Project
+from .._models_runs import LoadZoneDistribution
 from ._clock import FakeClock
 from ._context import Compression, ServerContext
 from ._errors import ApiError
@@ -248,10 +250,11 @@ class FakeK6Cloud:
     def start_run(self, test_id: int) -> TestRun:
         """Start a run of the test as ``POST /load_tests/{id}/start`` would (``KeyError``
         for an unknown test)."""
-        test = self._ctx.store.tests[test_id]
-        book = self._ctx.store.runs
-        run, _ = book.start(test.id, test.project_id, None)
-        return book.snapshot(run)
+        store = self._ctx.store
+        if test_id not in store.tests:
+            raise KeyError(test_id)
+        run, _ = store.start_run(test_id, None)
+        return store.runs.snapshot(run)
 
     def set_run_outcome(
         self,
@@ -303,6 +306,31 @@ class FakeK6Cloud:
     def release_run(self, run_id: int) -> None:
         """Let a held run progress again."""
         self._hold(run_id, held=False)
+
+    def script_of_run(self, run_id: int) -> bytes:
+        """The script the run started with (``KeyError`` for an unknown run)."""
+        return self._ctx.store.run_state.scripts[run_id]
+
+    def set_run_distribution(
+        self, run_id: int, distribution: Mapping[str, LoadZoneDistribution]
+    ) -> None:
+        """What ``GET /test_runs/{id}/distribution`` answers for the run (by default: one
+        node in ``amazon:us:ashburn`` once the run got past ``created``). ``KeyError``
+        for an unknown run."""
+        if run_id not in self._ctx.store.runs.runs:
+            raise KeyError(run_id)
+        self._ctx.store.run_state.set_distribution(run_id, distribution)
+
+    @property
+    def max_saved_runs(self) -> int | None:
+        """How many runs may be saved at once (``None``: no limit); one more is a 409."""
+        return self._ctx.store.run_state.max_saved_runs
+
+    @max_saved_runs.setter
+    def max_saved_runs(self, limit: int | None) -> None:
+        if limit is not None and (type(limit) is not int or limit < 0):
+            raise ValueError("max_saved_runs must be an int >= 0, or None")
+        self._ctx.store.run_state.max_saved_runs = limit
 
     def _hold(self, run_id: int, *, held: bool) -> None:
         book = self._ctx.store.runs

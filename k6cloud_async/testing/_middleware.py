@@ -37,7 +37,10 @@ _UNAUTHORIZED: Final = "Invalid token or authentication scheme."
 
 def _body_size(request: web.Request) -> int:
     declared = request.content_length
-    return declared if declared is not None else request.content.total_bytes
+    if declared is not None:
+        return declared
+    # aiohttp 3.11.0-3.11.11's reader of an absent body has no total_bytes.
+    return request.content.total_bytes if request.body_exists else 0
 
 
 @web.middleware

@@ -22,6 +22,7 @@ routes: Final = web.RouteTableDef()
 IDEMPOTENCY_HEADER: Final = "K6-Idempotency-Key"
 MAX_KEY_LENGTH: Final = 36
 _ORDER_FIELDS: Final = frozenset({"created"})
+_BOOLEANS: Final = {"true": True, "1": True, "false": False, "0": False}
 
 
 @routes.post(api_path("/load_tests/{id}/start"))
@@ -32,14 +33,15 @@ async def start_load_test(request: web.Request) -> web.Response:
     within 10 minutes of fake time returns the run it started, unchanged.
     """
     store = context(request).store
-    test = store.require_test(path_id(request))
+    test_id = path_id(request)
+    store.require_test(test_id)
     key = request.headers.get(IDEMPOTENCY_HEADER)
     if key is not None and not 1 <= len(key) <= MAX_KEY_LENGTH:
         raise ApiError.validation(
             f"{IDEMPOTENCY_HEADER} must be 1 to {MAX_KEY_LENGTH} characters long.",
             IDEMPOTENCY_HEADER,
         )
-    run, _ = store.runs.start(test.id, test.project_id, key)
+    run, _ = store.start_run(test_id, key)
     return json_response(run_json(run, with_page_url=True))
 
 
@@ -67,19 +69,39 @@ def _created_filter(request: web.Request, name: str) -> datetime | None:
     return when if when.tzinfo is not None else when.replace(tzinfo=UTC)
 
 
+def _starred_filter(request: web.Request) -> bool | None:
+    raw = request.query.get("is_starred")
+    if raw is None:
+        return None
+    text = raw.strip().lower()
+    if text not in _BOOLEANS:
+        raise ApiError.validation("is_starred must be true, false, 1 or 0.", "is_starred")
+    return _BOOLEANS[text]
+
+
 def _field(run: TestRun, name: str) -> Any:
     return getattr(run, name)
 
 
 def _runs_listing(request: web.Request, test_id: int | None) -> web.Response:
     ctx = context(request)
+    if test_id is None:
+        # GET /test_runs documents neither $orderby nor is_starred (OpenAPI 1.12.0).
+        for name in ("$orderby", "is_starred"):
+            if name in request.query:
+                raise ApiError.validation(
+                    f"{name} is not supported here; list one load test's runs.", name
+                )
     query = parse_list_query(request.query, fields=_ORDER_FIELDS, default_top=ctx.page_size_default)
     after = _created_filter(request, "created_after")
     before = _created_filter(request, "created_before")
+    starred = _starred_filter(request)
     runs = [
         r
         for r in ctx.store.runs.of_test(test_id)
-        if (after is None or r.created >= after) and (before is None or r.created < before)
+        if (after is None or r.created >= after)
+        and (before is None or r.created < before)
+        and (starred is None or r.is_starred is starred)
     ]
     ordered = sort_items(runs, query.order, _field)
     return json_response(page_body(request.url, ordered, query, run_json))
@@ -87,13 +109,14 @@ def _runs_listing(request: web.Request, test_id: int | None) -> web.Response:
 
 @routes.get(api_path("/test_runs"))
 async def list_test_runs(request: web.Request) -> web.Response:
-    """``GET /test_runs``: a page of all runs (``$orderby``: ``created`` only)."""
+    """``GET /test_runs``: a page of all runs, filtered by creation time."""
     return _runs_listing(request, None)
 
 
 @routes.get(api_path("/load_tests/{id}/test_runs"))
 async def list_load_test_runs(request: web.Request) -> web.Response:
-    """``GET /load_tests/{id}/test_runs``: a page of the test's runs (404 unknown test)."""
+    """``GET /load_tests/{id}/test_runs``: a page of the test's runs (404 unknown test),
+    filtered by creation time and ``is_starred``, ordered by ``created``."""
     test_id = path_id(request)
     context(request).store.require_test(test_id)
     return _runs_listing(request, test_id)

@@ -13,7 +13,7 @@ from .._models import CostBreakdown, StatusEvent, StatusExtra, TestCost, TestRun
 from ._clock import FakeClock
 from ._errors import ApiError
 
-__all__ = ["IDEMPOTENCY_WINDOW", "RunBook", "RunOutcome"]
+__all__ = ["FINAL_STATUSES", "IDEMPOTENCY_WINDOW", "RETENTION", "RunBook", "RunOutcome"]
 
 #: How long ``K6-Idempotency-Key`` keeps returning the run it started.
 IDEMPOTENCY_WINDOW: Final = timedelta(minutes=10)
@@ -228,11 +228,17 @@ class RunBook:
         for run in self.of_test(test_id):
             run.project_id = project_id
 
-    def forget_test(self, test_id: int) -> None:
-        """A deleted test's runs go with it."""
-        for run in self.of_test(test_id):
-            del self.runs[run.id]
-            del self._plans[run.id]
+    def forget_test(self, test_id: int) -> list[int]:
+        """A deleted test's runs go with it; their ids."""
+        ids = [run.id for run in self.of_test(test_id)]
+        for run_id in ids:
+            self.forget(run_id)
+        return ids
+
+    def forget(self, run_id: int) -> None:
+        """A deleted run."""
+        del self.runs[run_id]
+        del self._plans[run_id]
 
     def snapshot(self, run: TestRun) -> TestRun:
         """A deep copy a caller may keep."""

@@ -6,7 +6,13 @@ from typing import Final
 
 from aiohttp import web
 
-from . import _routes_load_tests, _routes_projects, _routes_runs, _routes_scripts
+from . import (
+    _routes_load_tests,
+    _routes_projects,
+    _routes_run_state,
+    _routes_runs,
+    _routes_scripts,
+)
 from ._context import CONTEXT, ServerContext
 from ._middleware import MIDDLEWARES
 from ._request_ids import stamp_streamed
@@ -26,6 +32,7 @@ def make_app(ctx: ServerContext) -> web.Application:
     app.router.add_routes(_routes_scripts.routes)
     app.router.add_routes(_routes_runs.routes)
     app.router.add_routes(_routes_projects.routes)
+    app.router.add_routes(_routes_run_state.routes)
     return app
 
 

@@ -6,12 +6,13 @@ from typing import Any, Final
 
 from attrs import define, field, frozen
 
-from .._models import UNSET, LoadTest, Unset
+from .._models import UNSET, LoadTest, TestRun, Unset
 from .._models_projects import Project
 from ._clock import FakeClock
 from ._errors import ApiError
 from ._runs import RunBook
 from ._state_projects import ProjectBook
+from ._state_runs import RunState
 
 __all__ = ["MAX_NAME_LENGTH", "ScriptUpload", "Store", "check_name"]
 
@@ -51,6 +52,7 @@ class Store:
 
     clock: FakeClock
     runs: RunBook
+    run_state: RunState
     book: ProjectBook
     tests: dict[int, LoadTest] = field(factory=dict)
     scripts: dict[int, bytes] = field(factory=dict)
@@ -60,7 +62,8 @@ class Store:
     @classmethod
     def new(cls, clock: FakeClock) -> Store:
         """An empty store on ``clock``."""
-        return cls(clock=clock, runs=RunBook(clock), book=ProjectBook(clock))
+        runs = RunBook(clock)
+        return cls(clock=clock, runs=runs, run_state=RunState(runs, clock), book=ProjectBook(clock))
 
     @property
     def projects(self) -> dict[int, Project]:
@@ -137,7 +140,17 @@ class Store:
         del self.tests[test_id]
         del self.scripts[test_id]
         del self.uploads[test_id]
-        self.runs.forget_test(test_id)
+        self.run_state.forget(self.runs.forget_test(test_id))
+
+    def start_run(self, test_id: int, key: str | None) -> tuple[TestRun, bool]:
+        """Start a run of the test (``404`` for an unknown test), or find the one ``key``
+        started; a new run keeps the script the test has now. The run, and whether it is new.
+        """
+        test = self.require_test(test_id)
+        run, new = self.runs.start(test.id, test.project_id, key)
+        if new:
+            self.run_state.ran(run.id, self.scripts[test.id])
+        return run, new
 
     def move_test(self, test_id: int, project_id: int) -> None:
         """Move a test and its runs: ``400`` (target ``project_id``) for an unknown project,
