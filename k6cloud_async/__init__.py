@@ -51,10 +51,15 @@ if TYPE_CHECKING:  # the same names, for type checkers and IDEs (kept equal to _
         Upserted,
         ValidateOptionsResult,
     )
+    from ._models_auth import Authentication
+    from ._models_labels import LabelKey
+    from ._models_load_zones import AllowedProject, LoadZone
     from ._models_projects import AllowedLoadZone, Project, ProjectLabel, ProjectLimits
     from ._models_runs import DistributionNode, LoadZoneDistribution
     from ._retry import RetryPolicy
+    from .resources.labels import Labels
     from .resources.load_tests import LoadTests, new_idempotency_key
+    from .resources.load_zones import LoadZones
     from .resources.projects import Projects
     from .resources.test_runs import TestRuns
 
@@ -115,6 +120,12 @@ _EXPORTS: dict[str, str] = {
     "ProjectLabel": "._models_projects",
     "ProjectLimits": "._models_projects",
     "Projects": ".resources.projects",
+    "Authentication": "._models_auth",
+    "LabelKey": "._models_labels",
+    "AllowedProject": "._models_load_zones",
+    "LoadZone": "._models_load_zones",
+    "Labels": ".resources.labels",
+    "LoadZones": ".resources.load_zones",
     "DistributionNode": "._models_runs",
     "LoadZoneDistribution": "._models_runs",
 }
@@ -123,6 +134,8 @@ __all__ = [
     "UNSET",
     "APIError",
     "AllowedLoadZone",
+    "AllowedProject",
+    "Authentication",
     "AuthenticationError",
     "BadRequestError",
     "ConfigurationError",
@@ -133,9 +146,13 @@ __all__ = [
     "Failure",
     "K6CloudClient",
     "K6CloudError",
+    "LabelKey",
+    "Labels",
     "LoadTest",
     "LoadTests",
+    "LoadZone",
     "LoadZoneDistribution",
+    "LoadZones",
     "NotAcceptableError",
     "NotFoundError",
     "Outcome",

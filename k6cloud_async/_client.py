@@ -20,11 +20,14 @@ from ._constants import (
     DEFAULT_MAX_RETRIES,
     DEFAULT_TIMEOUT,
 )
+from ._models_auth import Authentication
 from ._requestor import KEEP, Requestor, Timeout
 from ._retry import RetryPolicy
 from ._transport import CallOptions, Transport
 from ._validation import check_max_retries, check_positive_int, check_proxy, check_ssl
+from .resources.labels import Labels
 from .resources.load_tests import LoadTests
+from .resources.load_zones import LoadZones
 from .resources.projects import Projects
 from .resources.test_runs import TestRuns
 
@@ -38,11 +41,17 @@ class K6CloudClient:
     ``base_url`` to ``$K6_CLOUD_HOST_V6``, then ``https://api.k6.io``. The pooled
     ``aiohttp.ClientSession`` is created on first use; a caller's ``session`` is used as is
     and never closed. Use ``async with`` or ``await client.close()``.
+
+    ``stack_url`` (``https://mystack.grafana.net``, or ``$K6_CLOUD_STACK_URL``) may stand in
+    for the stack id: the id is then resolved through ``GET /auth`` once, before the first
+    call that needs it (``stack_id`` is None until then).
     """
 
     load_tests: LoadTests
     projects: Projects
     test_runs: TestRuns
+    load_zones: LoadZones
+    labels: Labels
 
     def __init__(
         self,
@@ -62,6 +71,7 @@ class K6CloudClient:
         trace_configs: list[aiohttp.TraceConfig] | None = None,
         allow_insecure_http: bool = False,
         max_response_bytes: int = DEFAULT_MAX_RESPONSE_BYTES,
+        stack_url: str | None = None,
     ) -> None:
         if session is not None and not isinstance(session, aiohttp.ClientSession):
             raise TypeError(
@@ -81,6 +91,7 @@ class K6CloudClient:
             allow_insecure_http=allow_insecure_http,
             proxy=proxy,
             trust_env=trust_env,
+            stack_url=stack_url,
         )
         policy = retry_policy or RetryPolicy()
         transport = Transport(
@@ -116,6 +127,8 @@ class K6CloudClient:
         self.load_tests = LoadTests(requestor)
         self.test_runs = TestRuns(requestor)
         self.projects = Projects(requestor)
+        self.load_zones = LoadZones(requestor)
+        self.labels = Labels(requestor)
 
     @property
     def _transport(self) -> Transport:
@@ -131,9 +144,33 @@ class K6CloudClient:
         return self._config.base_url
 
     @property
-    def stack_id(self) -> int:
-        """The Grafana stack id sent as ``X-Stack-Id``."""
+    def stack_id(self) -> int | None:
+        """The stack every call works in; None while a ``stack_url`` is still unresolved."""
         return self._config.stack_id
+
+    @property
+    def stack_url(self) -> str | None:
+        """The stack URL the client was configured with (None when given a stack id)."""
+        return self._config.stack_url
+
+    async def authenticate(
+        self,
+        stack_url: str | None = None,
+        *,
+        timeout: Timeout = None,
+        max_retries: int | None = None,
+    ) -> Authentication:
+        """``GET /auth`` with ``X-Stack-Url``: check the token's access to the stack at
+        ``stack_url`` (None: the client's own ``stack_url``) and return its stack id and
+        default project id, as ``k6 cloud login`` does.
+
+        For the client's own, unresolved stack URL this is the resolution itself: later
+        calls carry the id it returns. AuthenticationError for a bad token,
+        PermissionDeniedError for a stack the token cannot reach; ValueError before any
+        request when there is no stack URL to ask about.
+        """
+        options = self._requestor.options(timeout, max_retries)
+        return await self._requestor.authenticate(stack_url, options)
 
     @property
     def timeout(self) -> aiohttp.ClientTimeout:
@@ -186,7 +223,13 @@ class K6CloudClient:
         await self.close()
 
     def __repr__(self) -> str:
+        config = self._config
+        stack = (
+            f"stack_url={config.stack_url!r}"
+            if config.stack_id is None
+            else f"stack_id={config.stack_id}"
+        )
         return (
-            f"<K6CloudClient base_url={str(self._config.base_url)!r} "
-            f"stack_id={self._config.stack_id}{' closed' if self.closed else ''}>"
+            f"<K6CloudClient base_url={str(config.base_url)!r} "
+            f"{stack}{' closed' if self.closed else ''}>"
         )

@@ -20,10 +20,11 @@ from ._constants import (
     DEFAULT_TIMEOUT,
     ENV_HOST,
     ENV_STACK_ID,
+    ENV_STACK_URL,
     ENV_TOKEN,
 )
 from ._errors import ConfigurationError
-from ._validation import check_header_value, check_timeout
+from ._validation import check_header_value, check_stack_url, check_timeout
 from ._version import __version__
 
 __all__ = ["ClientConfig", "Secret", "resolve_timeout"]
@@ -57,13 +58,19 @@ def default_user_agent() -> str:
 
 @define(repr=False)
 class ClientConfig:
-    """What every request of a client needs; built once, shared by ``with_options`` copies."""
+    """What every request of a client needs; built once, shared by ``with_options`` copies.
+
+    Configured with a ``stack_url`` instead of a stack id, ``stack_id`` is None and the
+    headers carry no ``X-Stack-Id`` until :meth:`set_stack_id` records the id ``GET /auth``
+    resolved (in place: every copy sharing this configuration sees it at once).
+    """
 
     token: Secret
-    stack_id: int
+    stack_id: int | None
     base_url: URL
     api_root: URL
     headers: CIMultiDictProxy[str] = field()
+    stack_url: str | None = None
 
     @classmethod
     def resolve(
@@ -77,16 +84,21 @@ class ClientConfig:
         environ: Mapping[str, str] | None = None,
         proxy: str | URL | None = None,
         trust_env: bool = False,
+        stack_url: str | None = None,
     ) -> ClientConfig:
         """The configuration, or ``ConfigurationError``/``TypeError`` before any request.
 
         Plain ``http://`` needs ``allow_insecure_http=True`` unless nothing but loopback
         sees the token: the base URL's host, and the proxy on the way if there is one
         (``proxy=``, or with ``trust_env`` the proxy aiohttp takes from the environment).
+
+        The stack is ``stack_id`` or ``stack_url`` (not both), else ``$K6_CLOUD_STACK_ID``,
+        else ``$K6_CLOUD_STACK_URL``: an argument wins over the environment, and an id over
+        a URL in the environment (no request is needed to use it).
         """
         env = os.environ if environ is None else environ
         resolved_token = _resolve_token(token, env)
-        resolved_stack = _resolve_stack_id(stack_id, env)
+        resolved_stack, resolved_url = _resolve_stack(stack_id, stack_url, env)
         url = _resolve_base_url(base_url, env, allow_insecure_http)
         if url.scheme == "http" and not allow_insecure_http:
             _check_plain_http_route(url, proxy, trust_env)
@@ -96,25 +108,39 @@ class ClientConfig:
         headers = CIMultiDict(
             {
                 "Authorization": f"Bearer {resolved_token}",
-                "X-Stack-Id": str(resolved_stack),
                 "User-Agent": agent,
                 "Accept": "application/json",
             }
         )
+        if resolved_stack is not None:
+            headers["X-Stack-Id"] = str(resolved_stack)
         return cls(
             token=Secret(resolved_token),
             stack_id=resolved_stack,
             base_url=url,
             api_root=url.joinpath(*API_PREFIX),
             headers=CIMultiDictProxy(headers),
+            stack_url=resolved_url,
         )
+
+    def set_stack_id(self, stack_id: int) -> None:
+        """Record the stack id ``GET /auth`` resolved: every later request carries it."""
+        headers = CIMultiDict(self.headers)
+        headers["X-Stack-Id"] = str(stack_id)
+        self.headers = CIMultiDictProxy(headers)
+        self.stack_id = stack_id
 
     def same_origin(self, url: URL) -> bool:
         """Whether ``url`` may receive the token: same scheme, host and port as the base URL."""
         return url.origin() == self.base_url.origin()
 
     def __repr__(self) -> str:
-        return f"ClientConfig(base_url={str(self.base_url)!r}, stack_id={self.stack_id})"
+        stack = (
+            f"stack_url={self.stack_url!r}"
+            if self.stack_id is None
+            else f"stack_id={self.stack_id}"
+        )
+        return f"ClientConfig(base_url={str(self.base_url)!r}, {stack})"
 
 
 def _resolve_token(token: str | None, env: Mapping[str, Any]) -> str:
@@ -132,13 +158,33 @@ def _resolve_token(token: str | None, env: Mapping[str, Any]) -> str:
         raise ConfigurationError(str(exc)) from None
 
 
-def _resolve_stack_id(stack_id: int | str | None, env: Mapping[str, Any]) -> int:
-    source = "stack_id"
-    if stack_id is None:
-        stack_id = env.get(ENV_STACK_ID) or None
-        source = f"${ENV_STACK_ID}"
-    if stack_id is None:
-        raise ConfigurationError(f"no stack id: pass stack_id= or set ${ENV_STACK_ID}")
+def _resolve_stack(
+    stack_id: int | str | None, stack_url: str | None, env: Mapping[str, Any]
+) -> tuple[int | None, str | None]:
+    """(stack id, None) or (None, stack URL): arguments first, then the environment."""
+    if stack_id is not None and stack_url is not None:
+        raise ConfigurationError("pass stack_id= or stack_url=, not both")
+    if stack_id is not None:
+        return _resolve_stack_id(stack_id, "stack_id"), None
+    if stack_url is not None:
+        return None, _resolve_stack_url(stack_url, "stack_url")
+    if env.get(ENV_STACK_ID):
+        return _resolve_stack_id(env[ENV_STACK_ID], f"${ENV_STACK_ID}"), None
+    if env.get(ENV_STACK_URL):
+        return None, _resolve_stack_url(env[ENV_STACK_URL], f"${ENV_STACK_URL}")
+    raise ConfigurationError(
+        f"no stack: pass stack_id= or stack_url=, or set ${ENV_STACK_ID} or ${ENV_STACK_URL}"
+    )
+
+
+def _resolve_stack_url(stack_url: Any, source: str) -> str:
+    try:
+        return check_stack_url(stack_url, source)
+    except ValueError as exc:  # a TypeError (not a str) stays one
+        raise ConfigurationError(str(exc)) from None
+
+
+def _resolve_stack_id(stack_id: int | str, source: str) -> int:
     if isinstance(stack_id, bool) or not isinstance(stack_id, int | str):
         raise TypeError(f"stack_id must be an int, not {type(stack_id).__name__}")
     if isinstance(stack_id, str):

@@ -12,6 +12,7 @@ API_PREFIX: Final = ("cloud", "v6")
 ENV_TOKEN: Final = "K6_CLOUD_TOKEN"
 ENV_STACK_ID: Final = "K6_CLOUD_STACK_ID"
 ENV_HOST: Final = "K6_CLOUD_HOST_V6"
+ENV_STACK_URL: Final = "K6_CLOUD_STACK_URL"
 
 #: 60 s per attempt, 10 s for the TCP (and TLS) connect. ``sock_connect`` rather than
 #: ``connect``: aiohttp's ``connect`` also counts the wait for a free pooled connection.
@@ -28,6 +29,8 @@ MAX_IDEMPOTENCY_KEY_LENGTH: Final = 36
 ORDER_BY_FIELDS: Final = frozenset({"id", "project_id", "name", "created", "updated"})
 
 IDEMPOTENCY_HEADER: Final = "K6-Idempotency-Key"
+#: The Grafana stack URL ``GET /auth`` resolves into a stack id.
+STACK_URL_HEADER: Final = "X-Stack-Url"
 REQUEST_ID_HEADERS: Final = ("X-Request-Id", "Request-Id")
 
 #: Streaming chunk size for script transfers (chosen by measurement, see benchmarks/).

@@ -40,6 +40,8 @@ from ._models import (
     ValidateOptionsRequest,
     VuhFigure,
 )
+from ._models_labels import LabelKeyCreateItem, LabelKeyPatch, LabelKeysCreate
+from ._models_load_zones import AllowedProjectRef, AllowedProjectsUpdate
 from ._models_projects import (
     AllowedLoadZoneRef,
     AllowedLoadZonesUpdate,
@@ -101,6 +103,11 @@ _REQUEST_MODELS: Final = (
     AllowedLoadZonesUpdate,
     ProjectLabelPut,
     ProjectLabelsPut,
+    AllowedProjectRef,
+    AllowedProjectsUpdate,
+    LabelKeyCreateItem,
+    LabelKeysCreate,
+    LabelKeyPatch,
 )
 
 

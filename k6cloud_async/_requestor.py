@@ -12,6 +12,9 @@ The contract between the client and its resources. A resource is built with one
 - ``model(cls)``, ``model_list(cls)``, ``page(cls)`` and ``no_content``: the handlers of
   JSON bodies, built once per requestor.
 
+A client configured with a stack URL resolves its stack id before the first call
+(``_stack.StackResolution``): ``call`` then waits for ``GET /auth`` first, once.
+
 ``with_options()`` is a requestor with other defaults over the same transport: the
 connection pool and the retry budget are shared.
 """
@@ -26,7 +29,9 @@ from yarl import URL
 
 from ._config import ClientConfig, resolve_timeout
 from ._handlers import JsonList, JsonModel, JsonPage, NoContent
+from ._models_auth import Authentication
 from ._retry import RetryPolicy
+from ._stack import StackResolution
 from ._transport import CallOptions, Transport
 from ._validation import check_max_retries
 
@@ -63,13 +68,20 @@ class Requestor:
         "_defaults",
         "_handlers",
         "_limit",
+        "_stack",
         "_streaming_defaults",
         "_transport",
         "call",
         "no_content",
     )
 
-    def __init__(self, transport: Transport, config: ClientConfig, defaults: CallOptions) -> None:
+    def __init__(
+        self,
+        transport: Transport,
+        config: ClientConfig,
+        defaults: CallOptions,
+        stack: StackResolution | None = None,
+    ) -> None:
         self._transport = transport
         self._config = config
         self._defaults = defaults
@@ -82,8 +94,10 @@ class Requestor:
         self._handlers: dict[tuple[str, type[Any]], Any] = {}
         #: ``call(method, url, handler, *, options, replay=…, body=…, headers=…,
         #: idempotency_key=…)``: one API call with its retries, ``handler``'s result
-        #: (``Transport.call``, bound as it is: a call costs no extra frame here).
-        self.call = transport.call
+        #: (``Transport.call``, bound as it is: a call costs no extra frame here, unless the
+        #: stack id is still to be resolved from the stack URL).
+        self._stack = stack or StackResolution(transport, config)
+        self.call = transport.call if config.stack_id is not None else self._call_resolving
         #: Drains a bodiless success (204) so that its connection goes back to the pool.
         self.no_content = NoContent(self._limit)
 
@@ -121,7 +135,7 @@ class Requestor:
             ),
             policy=current.policy if retry_policy is KEEP else retry_policy,
         )
-        return Requestor(self._transport, self._config, defaults)
+        return Requestor(self._transport, self._config, defaults, self._stack)
 
     # -- what a resource uses ---------------------------------------------------------------
 
@@ -161,6 +175,22 @@ class Requestor:
             ),
             policy=defaults.policy,
         )
+
+    async def authenticate(self, stack_url: str | None, options: CallOptions) -> Authentication:
+        """``GET /auth`` (``X-Stack-Url``): see ``StackResolution.authenticate``."""
+        return await self._stack.authenticate(stack_url, options)
+
+    async def _call_resolving(
+        self,
+        method: str,
+        url: URL,
+        handler: Handler[R],
+        *,
+        options: CallOptions,
+        **keywords: Any,
+    ) -> R:
+        await self._stack.resolve(options)
+        return await self._transport.call(method, url, handler, options=options, **keywords)
 
     def model(self, cls: type[T]) -> JsonModel[T]:
         """The handler that decodes a JSON object into ``cls``."""

@@ -41,13 +41,14 @@ class Replay(enum.Enum):
     #: GET, PUT, PATCH, DELETE, validate_options, and the POSTs that set a run's state
     #: (``abort``, ``star``, ``unstar``, ``save``, ``unsave``): repeating them changes
     #: nothing more (projects: ``update``, ``update_limits``, ``set_allowed_load_zones``,
-    #: ``set_labels``, ``delete``, ``delete_label`` too). A test run ``delete`` whose retry
-    #: meets 404 succeeds (the lost attempt deleted).
+    #: ``set_labels``, ``delete``, ``delete_label``; ``load_zones.set_allowed_projects``, a
+    #: full replacement; ``labels.update`` and ``labels.delete`` too). A test run ``delete``
+    #: whose retry meets 404 succeeds (the lost attempt deleted).
     IDEMPOTENT = "idempotent"
     #: ``start``: repeated with the same K6-Idempotency-Key, so the API starts one run.
     IDEMPOTENCY_KEY = "idempotency-key"
-    #: ``create`` (of a load test or a project): only when the request provably was not
-    #: processed (not sent, or 429).
+    #: ``create`` (of a load test or a project, and ``labels.create``, which adds keys):
+    #: only when the request provably was not processed (not sent, or 429).
     UNPROCESSED_ONLY = "unprocessed-only"
 
 

@@ -36,9 +36,14 @@ __all__ = [
     "check_header_text",
     "check_header_value",
     "check_id",
+    "check_id_list",
     "check_idempotency_key",
     "check_idempotency_keys",
     "check_json",
+    "check_k6_load_zone_id",
+    "check_label_description",
+    "check_label_key",
+    "check_label_keys",
     "check_label_text",
     "check_labels",
     "check_limit",
@@ -60,6 +65,7 @@ __all__ = [
     "check_save_target",
     "check_seconds",
     "check_ssl",
+    "check_stack_url",
     "check_str_mapping",
     "check_timeout",
 ]
@@ -516,3 +522,108 @@ def check_labels(value: Any) -> dict[str, str]:
         check_label_text(key, "a labels key"): check_label_text(item, f"labels[{key!r}]")
         for key, item in value.items()
     }
+
+
+# -- the stack URL, load zones and label keys ---------------------------------------------
+def check_stack_url(value: Any, argument: str) -> str:
+    """A Grafana stack URL (``https://mystack.grafana.net``), sent as ``X-Stack-Url``:
+    an absolute http(s) URL with a host and no credentials, query or fragment."""
+    if not isinstance(value, str):
+        raise TypeError(f"{argument} must be a str, not {type(value).__name__}")
+    text = check_header_value(value.strip(), argument)
+    try:
+        url = URL(text)
+    except ValueError:
+        url = URL()
+    if url.scheme not in ("http", "https") or not url.host:
+        raise ValueError(
+            f"{argument} must be the stack's URL, such as https://mystack.grafana.net, "
+            f"got {text[:80]!r}"
+        )
+    if url.user or url.password or url.query_string or url.fragment:
+        raise ValueError(f"{argument} must not carry credentials, a query or a fragment")
+    return text
+
+
+#: What the API accepts as a label key: 1 to 64 characters, none of them whitespace, quotes,
+#: ``;``, ``\\`` or ``%``; a description is 1 to 255 characters; 1 to 100 keys per create.
+_LABEL_KEY: Final = re.compile(r"[^\s'\";\\%]{1,64}")
+MAX_LABEL_DESCRIPTION_LENGTH: Final = 255
+MAX_LABEL_KEYS_PER_CREATE: Final = 100
+
+
+def check_id_list(values: Any, argument: str, *, most: int) -> list[int]:
+    """An iterable of positive ids (not a str or a mapping), duplicates dropped in order,
+    at most ``most`` of them."""
+    if isinstance(values, str | bytes | Mapping) or not isinstance(values, Iterable):
+        raise TypeError(f"{argument} must be an iterable of int ids, not {type(values).__name__}")
+    ids: dict[int, None] = {}
+    for value in values:
+        if type(value) is not int:
+            raise TypeError(f"{argument} must hold int ids, not {type(value).__name__}")
+        ids[check_id(value, argument)] = None
+    if len(ids) > most:
+        raise ValueError(f"{argument} may hold at most {most} ids, got {len(ids)}")
+    return list(ids)
+
+
+def check_k6_load_zone_id(value: Any, argument: str = "k6_load_zone_id") -> str:
+    """A load zone's name in scripts (``amazon:us:ashburn``): a non-empty str."""
+    if not isinstance(value, str):
+        raise TypeError(f"{argument} must be a str, not {type(value).__name__}")
+    if not value:
+        raise ValueError(f"{argument} must not be empty")
+    return value
+
+
+def check_label_key(value: Any, argument: str = "key") -> str:
+    if not isinstance(value, str):
+        raise TypeError(f"{argument} must be a str, not {type(value).__name__}")
+    if _LABEL_KEY.fullmatch(value) is None:
+        raise ValueError(
+            f"{argument} must be 1 to 64 characters without whitespace, quotes, ';', '\\' "
+            f"or '%', got {value[:80]!r}"
+        )
+    return value
+
+
+def check_label_description(value: Any, argument: str = "description") -> str:
+    if not isinstance(value, str):
+        raise TypeError(f"{argument} must be a str, not {type(value).__name__}")
+    if not 1 <= len(value) <= MAX_LABEL_DESCRIPTION_LENGTH:
+        raise ValueError(
+            f"{argument} must be 1 to {MAX_LABEL_DESCRIPTION_LENGTH} characters long, "
+            f"got {len(value)}"
+        )
+    return value
+
+
+def check_label_keys(keys: Any, argument: str = "keys") -> list[tuple[str, str | None]]:
+    """``{key: description or None}`` or a sequence of keys → ``[(key, description)]``:
+    1 to 100 distinct keys (a sequence must not repeat one)."""
+    pairs: list[tuple[str, str | None]]
+    if isinstance(keys, Mapping):
+        pairs = []
+        for key, description in keys.items():
+            check_label_key(key, f"a {argument} key")
+            if description is not None:
+                check_label_description(description, f"{argument}[{key!r}]")
+            pairs.append((key, description))
+    elif isinstance(keys, Sequence) and not isinstance(keys, str | bytes):
+        pairs = [(check_label_key(key, f"an item of {argument}"), None) for key in keys]
+        seen: set[str] = set()
+        repeated: set[str] = set()
+        for key, _ in pairs:
+            (repeated if key in seen else seen).add(key)
+        if repeated:
+            raise ValueError(f"{argument} repeats {', '.join(map(repr, sorted(repeated)))}")
+    else:
+        raise TypeError(
+            f"{argument} must be a mapping of key to description or a sequence of keys, "
+            f"not {type(keys).__name__}"
+        )
+    if not 1 <= len(pairs) <= MAX_LABEL_KEYS_PER_CREATE:
+        raise ValueError(
+            f"{argument} must hold 1 to {MAX_LABEL_KEYS_PER_CREATE} keys, got {len(pairs)}"
+        )
+    return pairs

@@ -22,7 +22,7 @@ pytest_plugins = ["k6cloud_async.testing._plugin"]
 @pytest.fixture(autouse=True)
 def _no_k6_environment(monkeypatch: pytest.MonkeyPatch) -> None:
     """Tests decide the configuration; the developer's own K6_CLOUD_* must not leak in."""
-    for name in ("K6_CLOUD_TOKEN", "K6_CLOUD_STACK_ID", "K6_CLOUD_HOST_V6"):
+    for name in ("K6_CLOUD_TOKEN", "K6_CLOUD_STACK_ID", "K6_CLOUD_STACK_URL", "K6_CLOUD_HOST_V6"):
         monkeypatch.delenv(name, raising=False)
 
 

@@ -215,23 +215,31 @@ CALLS: dict[str, Covered] = {
         lambda c, i: _delete_a_label(c, i["project"]),
         True,
     ),
-    # -- areas not in the library yet (skipped until their resource exists) ------------------
-    "auth": Covered("", "authenticate", lambda c, i: c.authenticate()),
-    "load_zones_list": Covered("load_zones", "list", lambda c, i: c.load_zones.list()),
+    # -- the stack URL, load zones and label keys ------------------------------------------
+    # The client of the fixture names its stack by id: authenticate asks about a URL, the
+    # fake's own (FakeK6Cloud's default stack_url). Zone 24 is one of the fake's private zones.
+    "auth": Covered(
+        "", "authenticate", lambda c, i: c.authenticate("https://fake.grafana.net"), True
+    ),
+    "load_zones_list": Covered("load_zones", "list", lambda c, i: c.load_zones.list(), True),
     "load_zones_allowed_projects_retrieve": Covered(
-        "load_zones", "allowed_projects", lambda c, i: c.load_zones.allowed_projects(1)
+        "load_zones", "allowed_projects", lambda c, i: c.load_zones.allowed_projects(24), True
     ),
     "load_zones_allowed_projects_update": Covered(
         "load_zones",
         "set_allowed_projects",
-        lambda c, i: c.load_zones.set_allowed_projects(1, [i["project"]]),
+        lambda c, i: c.load_zones.set_allowed_projects(24, [i["project"]]),
+        True,
     ),
-    "labels_list": Covered("labels", "list", lambda c, i: c.labels.list()),
-    "labels_create": Covered("labels", "create", lambda c, i: c.labels.create(["env"])),
+    "labels_list": Covered("labels", "list", lambda c, i: c.labels.list(), True),
+    "labels_create": Covered("labels", "create", lambda c, i: c.labels.create(["env"]), True),
     "labels_partial_update": Covered(
-        "labels", "update", lambda c, i: c.labels.update(1, key="team")
+        "labels", "update", lambda c, i: c.labels.update(i["label_key"], key="team"), True
     ),
-    "labels_destroy": Covered("labels", "delete", lambda c, i: c.labels.delete(1)),
+    "labels_destroy": Covered(
+        "labels", "delete", lambda c, i: c.labels.delete(i["label_key"]), True
+    ),
+    # -- areas not in the library yet (skipped until their resource exists) ------------------
     "schedules_list": Covered("schedules", "list", lambda c, i: c.schedules.list()),
     "schedules_retrieve": Covered("schedules", "get", lambda c, i: c.schedules.get(1)),
     "load_tests_schedule_retrieve": Covered(
@@ -285,6 +293,7 @@ def ids(fake: FakeK6Cloud) -> Ids:
     running_run = fake.start_run(spare_test).id
     fake.finish_run(running_run)  # the spare test can be deleted; its run is ended …
     running_run = fake.start_run(fake.add_test(other_project, "long").id).id  # … this one runs
+    label_key = fake.add_label_key("tier").id
     return {
         "project": project,
         "other_project": other_project,
@@ -293,6 +302,7 @@ def ids(fake: FakeK6Cloud) -> Ids:
         "spare_test": spare_test,
         "run": run,
         "running_run": running_run,
+        "label_key": label_key,
     }
 
 

@@ -92,6 +92,14 @@ def api_commands(tmp_path: Path) -> dict[tuple[str, ...], list[str]]:
         ("projects", "set-zones"): ["projects", "set-zones", "1", "24"],
         ("projects", "labels"): ["projects", "labels", "1"],
         ("projects", "set-labels"): ["projects", "set-labels", "1", "team=qa"],
+        ("zones", "list"): ["zones", "list"],
+        ("zones", "projects"): ["zones", "projects", "24"],
+        ("zones", "set-projects"): ["zones", "set-projects", "24", "1"],
+        ("labels", "list"): ["labels", "list"],
+        ("labels", "create"): ["labels", "create", "team=Owning team"],
+        ("labels", "rename"): ["labels", "rename", "1", "squad"],
+        ("labels", "delete"): ["labels", "delete", "1"],
+        ("login",): ["login", "--stack-url", "https://mystack.grafana.net"],
     }
 
 
@@ -236,6 +244,7 @@ def test_a_lying_server_is_reported_by_every_command(
             ("script", "download"),
             ("projects", "delete"),
             ("projects", "rename"),
+            ("labels", "delete"),
         }, result
         assert result.err == ""
     else:

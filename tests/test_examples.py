@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 import k6cloud_async as k6
-from k6cloud_async import _models_projects
+from k6cloud_async import _models_auth, _models_labels, _models_load_zones, _models_projects
 from k6cloud_async._converter import decode, decode_list, decode_page
 from k6cloud_async._models import (
     ErrorBody,
@@ -39,7 +39,11 @@ MODELS: dict[str, Any] = {
     "ValidateOptionsRequest": ValidateOptionsRequest,
     "TestRunDistribution": TestRunDistribution,
     "TestRunPatch": TestRunPatch,
-    **{name: getattr(_models_projects, name) for name in _models_projects.__all__},
+    **{
+        name: getattr(module, name)
+        for module in (_models_auth, _models_labels, _models_load_zones, _models_projects)
+        for name in module.__all__
+    },
 }
 
 
@@ -93,6 +97,38 @@ def test_offset_less_listing_example_is_utc() -> None:
     assert page.next_link is not None
     assert page.items[0].created.tzinfo is not None
     assert page.items[0].created.utcoffset().total_seconds() == 0  # type: ignore[union-attr]
+
+
+@pytest.mark.parametrize(("area", "count"), [("auth", 1), ("labels", 7), ("load_zones", 4)])
+def test_every_example_of_the_area_is_here(area: str, count: int) -> None:
+    # The OpenAPI document's examples of the area's operations, requests and responses.
+    path = Path(__file__).parent / "data" / f"examples_{area}.json"
+    names = {e["name"] for e in json.loads(path.read_text())}
+    assert len(names) == count
+    assert names <= {e["name"] for e in EXAMPLES}
+
+
+def test_load_zone_and_label_examples_values() -> None:
+    def body(name: str) -> Any:
+        return next(e["body"] for e in EXAMPLES if e["name"] == f"openapi: {name}")
+
+    zones = decode_list(body("load_zones_list / 200 OK"), k6.LoadZone)
+    assert [(z.public, z.custom_load_runner_image) for z in zones] == [
+        (True, None),
+        (False, "grafana/k6:latest"),
+        (True, None),
+    ]
+    projects = decode_list(body("load_zones_allowed_projects_retrieve / 200 OK"), k6.AllowedProject)
+    assert projects[0] == k6.AllowedProject(139, "My sample project")  # k6_load_zone_id ignored
+    created = decode_list(body("labels_create / 201 Created"), k6.LabelKey)
+    assert created[2] == k6.LabelKey(3, "cost_center", None)
+    request = decode(body("labels_create / Create"), _models_labels.LabelKeysCreate)
+    assert request.value[2].description is k6.UNSET
+    assert k6.to_dict(request) == body("labels_create / Create")
+    rename = decode(body("labels_partial_update / RenameKey"), _models_labels.LabelKeyPatch)
+    assert k6.to_dict(rename) == {"key": "env"}
+    auth = decode(body("auth / 200 OK"), k6.Authentication)
+    assert (auth.stack_id, auth.default_project_id) == (12345, 67890)
 
 
 def test_distribution_example_values() -> None:

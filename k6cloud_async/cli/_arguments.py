@@ -30,6 +30,7 @@ GLOBAL_DEFAULTS: dict[str, object] = {
     "token": None,
     "token_file": None,
     "stack_id": None,
+    "stack_url": None,
     "base_url": None,
     "json": False,
     "timeout": None,
@@ -136,6 +137,13 @@ def add_global_options(parser: argparse.ArgumentParser) -> None:
         metavar="ID",
         default=suppress,
         help="Grafana stack id (default: $K6_CLOUD_STACK_ID)",
+    )
+    group.add_argument(
+        "--stack-url",
+        metavar="URL",
+        default=suppress,
+        help="Grafana stack URL instead of its id, e.g. https://mystack.grafana.net "
+        "(default: $K6_CLOUD_STACK_URL); the id is looked up once",
     )
     group.add_argument(
         "--base-url",

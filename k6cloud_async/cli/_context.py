@@ -11,7 +11,7 @@ from attrs import define
 
 import k6cloud_async as k6
 
-from .._constants import DEFAULT_MAX_RETRIES, ENV_STACK_ID, ENV_TOKEN
+from .._constants import DEFAULT_MAX_RETRIES, ENV_STACK_ID, ENV_STACK_URL, ENV_TOKEN
 from ._errors import CliError, describe
 from ._output import Output
 from ._printable import printable
@@ -76,12 +76,19 @@ def make_client(args: argparse.Namespace, out: Output) -> k6.K6CloudClient:
         token = read_token_file(args.token_file, out)
     if token is None and not os.environ.get(ENV_TOKEN):
         raise CliError(f"no API token: set {ENV_TOKEN}, or pass --token or --token-file")
-    if args.stack_id is None and not os.environ.get(ENV_STACK_ID):
-        raise CliError(f"no stack id: set {ENV_STACK_ID}, or pass --stack-id")
+    if args.stack_id is not None and args.stack_url is not None:
+        raise CliError("give --stack-id or --stack-url, not both")
+    given = args.stack_id is not None or args.stack_url is not None
+    if not given and not os.environ.get(ENV_STACK_ID) and not os.environ.get(ENV_STACK_URL):
+        raise CliError(
+            f"no stack id: set {ENV_STACK_ID} (or {ENV_STACK_URL}), "
+            "or pass --stack-id (or --stack-url)"
+        )
     try:
         return k6.K6CloudClient(
             token,
             args.stack_id,
+            stack_url=args.stack_url,
             base_url=args.base_url,
             timeout=args.timeout,  # None: the library's default
             max_retries=DEFAULT_MAX_RETRIES if args.max_retries is None else args.max_retries,

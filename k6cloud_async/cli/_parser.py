@@ -15,11 +15,14 @@ from typing import Any, NoReturn
 import k6cloud_async as k6
 
 from . import (
+    _commands_labels,
+    _commands_login,
     _commands_options,
     _commands_projects,
     _commands_runs,
     _commands_scripts,
     _commands_tests,
+    _commands_zones,
     _completion,
     _demo,
     _fake_server,
@@ -36,14 +39,18 @@ COMMAND_GROUPS = (
     _commands_runs,
     _commands_projects,
     _commands_options,
+    _commands_zones,
+    _commands_labels,
+    _commands_login,
     _fake_server,
     _demo,
     _completion,
 )
 
 _EPILOG = """\
-configuration: --token/--token-file, --stack-id and --base-url fall back to K6_CLOUD_TOKEN,
-K6_CLOUD_STACK_ID and K6_CLOUD_HOST_V6, as the library does.
+configuration: --token/--token-file, --stack-id (or --stack-url) and --base-url fall back to
+K6_CLOUD_TOKEN, K6_CLOUD_STACK_ID (or K6_CLOUD_STACK_URL) and K6_CLOUD_HOST_V6, as the
+library does.
 
 exit codes: 0 success; 1 an error (one line on stderr; with --json one JSON object);
 2 a usage error; 130 Ctrl-C; 143 SIGTERM;

@@ -39,6 +39,8 @@ class ServerContext:
     page_size_default: int
     latency: float = 0.0
     compression: Compression | None = None
+    #: The ``X-Stack-Url`` ``GET /auth`` accepts (compared without a trailing ``/``).
+    stack_url: str = "https://fake.grafana.net"
 
 
 CONTEXT: Final = web.AppKey("k6cloud_fake_context", ServerContext)

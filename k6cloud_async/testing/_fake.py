@@ -16,6 +16,7 @@ from .._models_runs import LoadZoneDistribution
 from ._clock import FakeClock
 from ._context import Compression, ServerContext
 from ._errors import ApiError
+from ._fake_zones import ZonesAndLabels
 from ._faults import UNTIL_REMOVED, Fault, FaultSet, InjectedFault, matches_path
 from ._listing import MAX_TOP
 from ._records import RecordedRequest, RequestLog
@@ -31,7 +32,7 @@ DEFAULT_SCRIPT = b"export default function() {}\n"
 _LISTED_REQUESTS = 20
 
 
-class FakeK6Cloud:
+class FakeK6Cloud(ZonesAndLabels):
     """An in-memory Grafana Cloud k6 Tests REST API (v6) on a real local HTTP server.
 
     ``async with FakeK6Cloud() as fake:`` listens on ``host:port`` (``port=0``: an
@@ -45,7 +46,7 @@ class FakeK6Cloud:
     ``page_size_default`` is the page size when a listing has no ``$top`` (1..1000).
     ``compression`` (``"gzip"``, ``"deflate"`` or ``None``, settable any time) compresses
     every response body, streamed scripts and errors included, whatever the request's
-    ``Accept-Encoding`` says.
+    ``Accept-Encoding`` says. ``stack_url`` is the ``X-Stack-Url`` ``GET /auth`` accepts.
     """
 
     def __init__(
@@ -59,6 +60,7 @@ class FakeK6Cloud:
         latency: float = 0.0,
         clock_start: datetime | None = None,
         compression: Compression | None = None,
+        stack_url: str = "https://fake.grafana.net",
     ) -> None:
         if not 1 <= page_size_default <= MAX_TOP:
             raise ValueError(f"page_size_default must be between 1 and {MAX_TOP}")
@@ -74,6 +76,7 @@ class FakeK6Cloud:
             page_size_default=page_size_default,
             latency=latency,
             compression=compression,
+            stack_url=stack_url,
         )
         self._host = host
         self._port = port

@@ -27,6 +27,7 @@ from ._http import COMPRESSING, TRUNCATING, ResetResponse, reset_connection, sen
 from ._records import RecordedRequest
 from ._request_ids import stamp
 from ._request_rules import check_dollar_parameters, parse_int64
+from ._routes_auth import AUTH_PATH
 
 __all__ = ["MIDDLEWARES"]
 
@@ -176,10 +177,13 @@ async def faults(request: web.Request, handler: Handler) -> web.StreamResponse:
 
 @web.middleware
 async def authenticate(request: web.Request, handler: Handler) -> web.StreamResponse:
-    """``Authorization: Bearer <token>`` (else 401) and ``X-Stack-Id`` (else 400 / 403)."""
+    """``Authorization: Bearer <token>`` (else 401) and ``X-Stack-Id`` (else 400 / 403);
+    ``GET /auth`` names its stack by ``X-Stack-Url`` instead, which its route checks."""
     ctx = context(request)
     if request.headers.get("Authorization") != f"Bearer {ctx.token}":
         return error_response(401, "unauthorized", _UNAUTHORIZED)
+    if request.path == AUTH_PATH:
+        return await handler(request)
     raw = request.headers.get("X-Stack-Id")
     if raw is None:
         return error_response(

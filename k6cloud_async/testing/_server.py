@@ -7,7 +7,10 @@ from typing import Final
 from aiohttp import web
 
 from . import (
+    _routes_auth,
+    _routes_labels,
     _routes_load_tests,
+    _routes_load_zones,
     _routes_projects,
     _routes_run_state,
     _routes_runs,
@@ -33,6 +36,9 @@ def make_app(ctx: ServerContext) -> web.Application:
     app.router.add_routes(_routes_runs.routes)
     app.router.add_routes(_routes_projects.routes)
     app.router.add_routes(_routes_run_state.routes)
+    app.router.add_routes(_routes_auth.routes)
+    app.router.add_routes(_routes_load_zones.routes)
+    app.router.add_routes(_routes_labels.routes)
     return app
 
 

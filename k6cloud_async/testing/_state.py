@@ -1,4 +1,5 @@
-"""The fake's in-memory store: projects, load tests, their scripts, and the runs."""
+"""The fake's in-memory store: projects, load tests, their scripts, the runs, load zones
+and label keys."""
 
 from __future__ import annotations
 
@@ -11,6 +12,8 @@ from .._models_projects import Project
 from ._clock import FakeClock
 from ._errors import ApiError
 from ._runs import RunBook
+from ._state_labels import LabelKeyBook
+from ._state_load_zones import LoadZoneBook
 from ._state_projects import ProjectBook
 from ._state_runs import RunState
 
@@ -54,6 +57,8 @@ class Store:
     runs: RunBook
     run_state: RunState
     book: ProjectBook
+    load_zones: LoadZoneBook
+    label_keys: LabelKeyBook
     tests: dict[int, LoadTest] = field(factory=dict)
     scripts: dict[int, bytes] = field(factory=dict)
     uploads: dict[int, ScriptUpload] = field(factory=dict)
@@ -63,7 +68,15 @@ class Store:
     def new(cls, clock: FakeClock) -> Store:
         """An empty store on ``clock``."""
         runs = RunBook(clock)
-        return cls(clock=clock, runs=runs, run_state=RunState(runs, clock), book=ProjectBook(clock))
+        zones, keys = LoadZoneBook(), LabelKeyBook()
+        return cls(
+            clock=clock,
+            runs=runs,
+            run_state=RunState(runs, clock),
+            book=ProjectBook(clock, zones=zones, keys=keys),
+            load_zones=zones,
+            label_keys=keys,
+        )
 
     @property
     def projects(self) -> dict[int, Project]:

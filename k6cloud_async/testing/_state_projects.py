@@ -14,12 +14,14 @@ from typing import Any, Final
 
 from attrs import define, evolve, field
 
+from .._models_load_zones import LoadZone
 from .._models_projects import AllowedLoadZone, Project, ProjectLabel, ProjectLimits
 from ._clock import FakeClock
 from ._errors import ApiError
+from ._state_labels import LabelKeyBook
+from ._state_load_zones import LoadZoneBook
 
 __all__ = [
-    "KNOWN_LOAD_ZONES",
     "LIMIT_FIELDS",
     "MAX_PROJECTS",
     "MAX_PROJECT_NAME_LENGTH",
@@ -37,20 +39,6 @@ LIMIT_FIELDS: Final = (
     "vu_max_per_test",
     "vu_browser_max_per_test",
     "duration_max_per_test",
-)
-
-#: The private load zones of the fake stack, by id (the OpenAPI document's examples): the
-#: ids ``PUT /projects/{id}/allowed_load_zones`` accepts.
-KNOWN_LOAD_ZONES: Final = (
-    AllowedLoadZone(
-        24, "EU region load zone", "eu-region-load-zone", True, "grafana/k6:latest", False
-    ),
-    AllowedLoadZone(
-        173, "US region load zone", "us-region-load-zone", True, "grafana/k6:latest", False
-    ),
-    AllowedLoadZone(
-        8345, "Ops playground load zone", "ops-playground-load-zone", False, None, False
-    ),
 )
 
 
@@ -79,27 +67,37 @@ def _label_text(value: Any, target: str) -> str:
     return value
 
 
-def _zones() -> dict[int, AllowedLoadZone]:
-    return {zone.id: zone for zone in KNOWN_LOAD_ZONES}
+def _allowed(zone: LoadZone) -> AllowedLoadZone:
+    return AllowedLoadZone(
+        zone.id,
+        zone.name,
+        zone.k6_load_zone_id,
+        zone.available,
+        zone.custom_load_runner_image,
+        zone.public,
+    )
 
 
 @define
 class ProjectBook:
     """Every project of the fake stack and what hangs on it, by project id.
 
-    ``load_zones`` are the zones a project may be allowed, by id; ``allowed_zones`` the ids
-    each project may use, in the order they were set; ``label_keys`` the organization's
-    label keys (name to id), which a ``PUT`` of labels by name adds to.
+    ``zones`` are the stack's load zones, which also record the private zones each project
+    may use (the store's ``load_zones``: one record, read from both ends); ``keys`` the
+    organization's label keys (the store's ``label_keys``), which a ``PUT`` of labels by
+    name adds to, and whose deletion or renaming the projects' labels follow.
     """
 
     clock: FakeClock
     projects: dict[int, Project] = field(factory=dict)
     limits: dict[int, ProjectLimits] = field(factory=dict)
-    allowed_zones: dict[int, list[int]] = field(factory=dict)
-    load_zones: dict[int, AllowedLoadZone] = field(factory=_zones)
-    label_keys: dict[str, int] = field(factory=dict)
+    zones: LoadZoneBook = field(factory=LoadZoneBook)
+    keys: LabelKeyBook = field(factory=LabelKeyBook)
     _next_id: int = 1
-    _next_key_id: int = 1
+
+    def __attrs_post_init__(self) -> None:
+        self.keys.on_delete.append(self._forget_key)
+        self.keys.on_rename.append(self._rename_key)
 
     # -- projects ---------------------------------------------------------------------------
 
@@ -123,7 +121,6 @@ class ProjectBook:
         )
         self.projects[project_id] = project
         self.limits[project_id] = ProjectLimits(project_id, None, None, None, None)
-        self.allowed_zones[project_id] = []
         return project
 
     def require(self, project_id: int) -> Project:
@@ -146,7 +143,7 @@ class ProjectBook:
         self.require(project_id)
         del self.projects[project_id]
         del self.limits[project_id]
-        del self.allowed_zones[project_id]
+        self.zones.forget_project(project_id)
 
     def listing(self, name: str | None, name_search: str | None) -> list[Project]:
         """Projects named ``name`` and whose name holds ``name_search`` (any case), by id."""
@@ -183,17 +180,13 @@ class ProjectBook:
 
     def zones_of(self, project_id: int) -> list[AllowedLoadZone]:
         self.require(project_id)
-        return [self.load_zones[zone] for zone in self.allowed_zones[project_id]]
+        return [_allowed(zone) for zone in self.zones.zones_of_project(project_id)]
 
     def set_zones(self, project_id: int, zone_ids: Iterable[int]) -> list[AllowedLoadZone]:
-        """Exactly ``zone_ids``: ``400`` (target ``value``) for a zone that does not exist."""
+        """Exactly ``zone_ids``: ``400`` (target ``value``) for a zone that does not exist
+        or is public (every project may use those)."""
         self.require(project_id)
-        ids = list(dict.fromkeys(zone_ids))
-        unknown = [zone for zone in ids if zone not in self.load_zones]
-        if unknown:
-            raise ApiError.validation(f"Unknown load zone ids: {unknown}.", "value")
-        self.allowed_zones[project_id] = ids
-        return self.zones_of(project_id)
+        return [_allowed(zone) for zone in self.zones.set_zones_of_project(project_id, zone_ids)]
 
     # -- labels -----------------------------------------------------------------------------
 
@@ -220,7 +213,7 @@ class ProjectBook:
             if key in labels:
                 raise ApiError.validation(f"Duplicate label key {key!r}.", target)
             labels[key] = _label_text(item.get("value"), f"{target}.value")
-            if key not in self.label_keys:
+            if self.keys.by_name(key) is None:
                 new_keys.append(key)
         if len(labels) > MAX_LABELS_PER_PROJECT:
             raise ApiError.conflict(f"Max labels per project ({MAX_LABELS_PER_PROJECT}) exceeded.")
@@ -234,11 +227,11 @@ class ProjectBook:
             raise ApiError.conflict(
                 f"Max unique label pairs per organization ({MAX_LABEL_PAIRS}) exceeded."
             )
-        for key in new_keys:
-            self.label_keys[key], self._next_key_id = self._next_key_id, self._next_key_id + 1
+        if new_keys:  # 409 past the organization's 100 keys, adding none
+            self.keys.create([{"key": key} for key in new_keys])
         project.labels = labels
         project.updated = self.clock.now()
-        return [ProjectLabel(key, value, self.label_keys[key]) for key, value in labels.items()]
+        return [ProjectLabel(key, value, self._key_id(key)) for key, value in labels.items()]
 
     def delete_label(self, project_id: int, key: str) -> None:
         """Remove the label: ``404`` when the project has none of that key."""
@@ -255,7 +248,27 @@ class ProjectBook:
             return _label_text(key, f"{target}.key")
         if not isinstance(key_id, int) or isinstance(key_id, bool):
             raise ApiError.validation("key_id must be an integer.", f"{target}.key_id")
-        for name, ident in self.label_keys.items():
-            if ident == key_id:
-                return name
-        raise ApiError.validation(f"Invalid label key ID {key_id}.", f"{target}.key_id")
+        label = self.keys.keys.get(key_id)
+        if label is None:
+            raise ApiError.validation(f"Invalid label key ID {key_id}.", f"{target}.key_id")
+        return label.key
+
+    def _key_id(self, key: str) -> int:
+        label = self.keys.by_name(key)
+        assert label is not None  # set_labels adds the keys it names
+        return label.id
+
+    def _forget_key(self, key: str) -> None:
+        """A deleted label key: no project keeps a label of it."""
+        for project in self.projects.values():
+            if key in project.labels:
+                del project.labels[key]
+                project.updated = self.clock.now()
+
+    def _rename_key(self, old: str, new: str) -> None:
+        """A renamed label key: the projects' labels of it keep their values and order."""
+        for project in self.projects.values():
+            if old in project.labels:
+                project.labels = {
+                    (new if key == old else key): value for key, value in project.labels.items()
+                }
