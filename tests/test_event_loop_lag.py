@@ -5,6 +5,13 @@ server runs in its own process (so its work is not on our loop) and discards upl
 streams a 512 MiB download. A stall that our code causes is there on every run; one caused by
 a busy shared machine (other processes taking both cores) is not, so each measurement is
 made up to three times and the best run must stay under the limit.
+
+Lag is counted in the loop thread's own CPU time (``time.thread_time``), not in wall time:
+on a machine whose cores other processes keep busy, the operating system can leave our
+process waiting for longer than the limit whatever our code does, and that wait is no
+work of ours. Work that blocks the loop without using the CPU (an ``fsync`` on the loop
+thread) is caught by ``test_save_opens_and_syncs_on_worker_threads_not_the_loop`` instead.
+The wall-clock lag is printed beside it.
 """
 
 from __future__ import annotations
@@ -15,6 +22,7 @@ import os
 import subprocess
 import sys
 import threading
+import time
 from collections.abc import Awaitable, Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -89,11 +97,15 @@ def sink_url() -> Iterator[str]:
 
 
 async def _ticker(lags: list[float], stop: asyncio.Event) -> None:
+    """Record, per tick, how late it woke: the lesser of the wall-clock delay and the CPU
+    time the loop thread spent beyond the tick (a wait for a core is not our lag)."""
     loop = asyncio.get_running_loop()
     while not stop.is_set():
-        before = loop.time()
+        before, cpu_before = loop.time(), time.thread_time()
         await asyncio.sleep(TICK)
-        lags.append(loop.time() - before - TICK)
+        wall = loop.time() - before - TICK
+        cpu = time.thread_time() - cpu_before - TICK
+        lags.append(max(0.0, min(wall, cpu)))
 
 
 async def max_lag(work: Callable[[], Awaitable[Any]]) -> float:
