@@ -21,6 +21,7 @@ def _commands(
 ) -> Iterator[tuple[tuple[str, ...], argparse.ArgumentParser]]:
     """The parser and each subcommand's parser, depth first, in declaration order."""
     yield path, parser
+    # argparse offers its subcommands through these private names only.
     for action in parser._actions:
         if isinstance(action, argparse._SubParsersAction):
             seen: set[int] = set()
