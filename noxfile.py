@@ -97,10 +97,11 @@ def bench(session: nox.Session) -> None:
 OPENAPI = "tests/data/k6-cloud-openapi-1.12.0.yaml"
 
 #: The operations FakeK6Cloud serves (with EXCLUDED_OPERATIONS left out); the document's
-#: others (projects, schedules, labels, load zones, more test-run actions) are 404s or 405s.
+#: others (projects, labels, load zones, more test-run actions) are 404s or 405s.
 SERVED_PATHS = (
     r"^/cloud/v6/("
-    r"load_tests(/\{id\}(/(move|script|start|test_runs))?)?"
+    r"load_tests(/\{id\}(/(move|schedule|script|start|test_runs))?)?"
+    r"|schedules(/\{id\}(/(activate|deactivate))?)?"
     r"|projects/\{id\}/load_tests"
     r"|test_runs(/\{id\}(/abort)?)?"
     r"|validate_options"

@@ -56,11 +56,13 @@ if TYPE_CHECKING:  # the same names, for type checkers and IDEs (kept equal to _
     from ._models_load_zones import AllowedProject, LoadZone
     from ._models_projects import AllowedLoadZone, Project, ProjectLabel, ProjectLimits
     from ._models_runs import DistributionNode, LoadZoneDistribution
+    from ._models_schedules import RecurrenceRule, Schedule, ScheduleCron
     from ._retry import RetryPolicy
     from .resources.labels import Labels
     from .resources.load_tests import LoadTests, new_idempotency_key
     from .resources.load_zones import LoadZones
     from .resources.projects import Projects
+    from .resources.schedules import Schedules
     from .resources.test_runs import TestRuns
 
 #: Each public name and the module that defines it, imported on first access.
@@ -120,6 +122,10 @@ _EXPORTS: dict[str, str] = {
     "ProjectLabel": "._models_projects",
     "ProjectLimits": "._models_projects",
     "Projects": ".resources.projects",
+    "RecurrenceRule": "._models_schedules",
+    "Schedule": "._models_schedules",
+    "ScheduleCron": "._models_schedules",
+    "Schedules": ".resources.schedules",
     "Authentication": "._models_auth",
     "LabelKey": "._models_labels",
     "AllowedProject": "._models_load_zones",
@@ -163,11 +169,15 @@ __all__ = [
     "ProjectLimits",
     "Projects",
     "RateLimitError",
+    "RecurrenceRule",
     "RequestTimeoutError",
     "ResponseDecodeError",
     "RetryPolicy",
     "RunResult",
     "RunStatus",
+    "Schedule",
+    "ScheduleCron",
+    "Schedules",
     "ScriptDownload",
     "ServerError",
     "StatusEvent",

@@ -29,6 +29,7 @@ from .resources.labels import Labels
 from .resources.load_tests import LoadTests
 from .resources.load_zones import LoadZones
 from .resources.projects import Projects
+from .resources.schedules import Schedules
 from .resources.test_runs import TestRuns
 
 __all__ = ["K6CloudClient"]
@@ -50,6 +51,7 @@ class K6CloudClient:
     load_tests: LoadTests
     projects: Projects
     test_runs: TestRuns
+    schedules: Schedules
     load_zones: LoadZones
     labels: Labels
 
@@ -127,6 +129,7 @@ class K6CloudClient:
         self.load_tests = LoadTests(requestor)
         self.test_runs = TestRuns(requestor)
         self.projects = Projects(requestor)
+        self.schedules = Schedules(requestor)
         self.load_zones = LoadZones(requestor)
         self.labels = Labels(requestor)
 

@@ -51,6 +51,7 @@ from ._models_projects import (
     ProjectLimitsPatch,
     ProjectPatch,
 )
+from ._models_schedules import ScheduleRequest
 from ._scalars import (
     json_type,
     read_figure,
@@ -103,6 +104,7 @@ _REQUEST_MODELS: Final = (
     AllowedLoadZonesUpdate,
     ProjectLabelPut,
     ProjectLabelsPut,
+    ScheduleRequest,
     AllowedProjectRef,
     AllowedProjectsUpdate,
     LabelKeyCreateItem,

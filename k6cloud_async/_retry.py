@@ -43,7 +43,9 @@ class Replay(enum.Enum):
     #: nothing more (projects: ``update``, ``update_limits``, ``set_allowed_load_zones``,
     #: ``set_labels``, ``delete``, ``delete_label``; ``load_zones.set_allowed_projects``, a
     #: full replacement; ``labels.update`` and ``labels.delete`` too). A test run ``delete``
-    #: whose retry meets 404 succeeds (the lost attempt deleted).
+    #: whose retry meets 404 succeeds (the lost attempt deleted). So are the schedules'
+    #: POSTs: ``set`` replaces the test's one schedule (sent twice, the test still has that
+    #: one schedule), ``activate``/``deactivate`` set a flag.
     IDEMPOTENT = "idempotent"
     #: ``start``: repeated with the same K6-Idempotency-Key, so the API starts one run.
     IDEMPOTENCY_KEY = "idempotency-key"

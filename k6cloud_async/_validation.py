@@ -6,6 +6,7 @@ import math
 import os
 import re
 import ssl
+import zoneinfo
 from collections.abc import AsyncIterable, Callable, Iterable, Mapping, Sequence
 from datetime import datetime
 from pathlib import Path
@@ -20,7 +21,15 @@ from ._constants import (
     MAX_PAGE_SIZE,
     ORDER_BY_FIELDS,
 )
+from ._cron import parse_cron
 from ._models import Unset
+from ._models_schedules import (
+    FREQUENCIES,
+    WEEKDAYS,
+    RecurrenceRule,
+    ScheduleCron,
+    ScheduleRequest,
+)
 
 __all__ = [
     "MAX_ALLOWED_LOAD_ZONES",
@@ -33,6 +42,7 @@ __all__ = [
     "check_bool",
     "check_callback",
     "check_changes",
+    "check_cron",
     "check_header_text",
     "check_header_value",
     "check_id",
@@ -60,9 +70,11 @@ __all__ = [
     "check_project_ids",
     "check_project_name",
     "check_proxy",
+    "check_recurrence",
     "check_request_timeout",
     "check_rewindable",
     "check_save_target",
+    "check_schedule",
     "check_seconds",
     "check_ssl",
     "check_stack_url",
@@ -522,6 +534,102 @@ def check_labels(value: Any) -> dict[str, str]:
         check_label_text(key, "a labels key"): check_label_text(item, f"labels[{key!r}]")
         for key, item in value.items()
     }
+
+
+# -- schedules ----------------------------------------------------------------------------
+
+#: The longest ``ScheduleCron`` strings the API takes.
+_MAX_CRON_LENGTH = 256
+_MAX_TIME_ZONE_LENGTH = 128
+
+
+def check_cron(value: Any) -> ScheduleCron:
+    """A ``ScheduleCron`` of five cron fields (or an alias) in a time zone ``zoneinfo``
+    knows; a copy of it is returned."""
+    if not isinstance(value, ScheduleCron):
+        raise TypeError(f"cron must be a ScheduleCron or None, not {type(value).__name__}")
+    expression, zone = value.schedule, value.time_zone
+    if not isinstance(expression, str):
+        raise TypeError(f"cron.schedule must be a str, not {type(expression).__name__}")
+    if not 1 <= len(expression) <= _MAX_CRON_LENGTH:
+        raise ValueError(f"cron.schedule must be 1 to {_MAX_CRON_LENGTH} characters long")
+    try:
+        parse_cron(expression)
+    except ValueError as exc:
+        raise ValueError(f"cron.schedule: {exc}") from None
+    if not isinstance(zone, str):
+        raise TypeError(f"cron.time_zone must be a str, not {type(zone).__name__}")
+    if not 1 <= len(zone) <= _MAX_TIME_ZONE_LENGTH or not _known_zone(zone):
+        raise ValueError(f"cron.time_zone {zone[:40]!r} is not a time zone zoneinfo knows")
+    return ScheduleCron(schedule=expression, time_zone=zone)
+
+
+def _known_zone(name: str) -> bool:
+    try:
+        zoneinfo.ZoneInfo(name)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError, OSError):
+        return False
+    return True
+
+
+def check_recurrence(value: Any) -> RecurrenceRule:
+    """A ``RecurrenceRule`` the API takes, copied with ``byday`` as a list.
+
+    ``frequency`` among :data:`FREQUENCIES`; ``interval`` and ``count`` positive ints;
+    ``byday`` weekdays among :data:`WEEKDAYS`, for ``WEEKLY`` only; ``until`` aware; not
+    both ``count`` and ``until`` (RFC 5545 forbids it).
+    """
+    if not isinstance(value, RecurrenceRule):
+        raise TypeError(f"recurrence must be a RecurrenceRule or None, not {type(value).__name__}")
+    frequency = value.frequency
+    if not isinstance(frequency, str):
+        raise TypeError(f"recurrence.frequency must be a str, not {type(frequency).__name__}")
+    if frequency not in FREQUENCIES:
+        raise ValueError(
+            f"recurrence.frequency must be one of {', '.join(FREQUENCIES)}, got {frequency[:20]!r}"
+        )
+    interval = check_id(value.interval, "recurrence.interval")
+    count = None if value.count is None else check_id(value.count, "recurrence.count")
+    until = None if value.until is None else check_aware_datetime(value.until, "recurrence.until")
+    if count is not None and until is not None:
+        raise ValueError("recurrence takes count or until, not both")
+    byday = None if value.byday is None else _check_weekdays(value.byday, frequency)
+    return RecurrenceRule(
+        frequency=frequency, interval=interval, byday=byday, until=until, count=count
+    )
+
+
+def _check_weekdays(value: Any, frequency: str) -> list[str]:
+    if isinstance(value, str) or not isinstance(value, Sequence):
+        raise TypeError(
+            f"recurrence.byday must be a list of weekdays such as ['SA', 'SU'], "
+            f"not {type(value).__name__}"
+        )
+    if frequency != "WEEKLY":
+        raise ValueError(f"recurrence.byday is for a WEEKLY frequency only, not {frequency}")
+    if not value:
+        raise ValueError("recurrence.byday must name at least one weekday (or be None)")
+    for day in value:
+        if not isinstance(day, str):
+            raise TypeError(f"recurrence.byday items must be str, not {type(day).__name__}")
+        if day not in WEEKDAYS:
+            raise ValueError(f"recurrence.byday: {day[:20]!r} is not one of {', '.join(WEEKDAYS)}")
+    if len(set(value)) != len(value):
+        raise ValueError("recurrence.byday names a weekday more than once")
+    return list(value)
+
+
+def check_schedule(starts: Any, cron: Any, recurrence: Any) -> ScheduleRequest:
+    """The body of a schedule: ``starts`` aware, and ``cron`` or ``recurrence`` (or neither,
+    for one run at ``starts``), each checked."""
+    when = check_aware_datetime(starts, "starts")
+    if cron is not None and recurrence is not None:
+        raise ValueError("give cron= or recurrence=, not both (neither: one run at starts)")
+    return ScheduleRequest(
+        starts=when,
+        recurrence_rule=None if recurrence is None else check_recurrence(recurrence),
+        cron=None if cron is None else check_cron(cron),
+    )
 
 
 # -- the stack URL, load zones and label keys ---------------------------------------------

@@ -73,6 +73,18 @@ async def _delete_a_label(client: k6.K6CloudClient, project_id: int) -> None:
     await client.projects.delete_label(project_id, "env")
 
 
+async def _with_schedule(
+    client: k6.K6CloudClient, test_id: int, call: Callable[[int], Any]
+) -> None:
+    schedule = await client.schedules.set(test_id, starts=_later())  # the schedule to act on
+    await call(schedule.id)
+
+
+async def _for_test(client: k6.K6CloudClient, test_id: int) -> None:
+    await client.schedules.set(test_id, starts=_later())
+    await client.schedules.for_test(test_id)
+
+
 CALLS: dict[str, Covered] = {
     # -- this library's first areas --------------------------------------------------------
     "load_tests_list": Covered("load_tests", "list", lambda c, i: c.load_tests.list(), True),
@@ -215,6 +227,31 @@ CALLS: dict[str, Covered] = {
         lambda c, i: _delete_a_label(c, i["project"]),
         True,
     ),
+    "schedules_list": Covered("schedules", "list", lambda c, i: c.schedules.list(), True),
+    "load_tests_schedule_create": Covered(
+        "schedules", "set", lambda c, i: c.schedules.set(i["test"], starts=_later()), True
+    ),
+    "load_tests_schedule_retrieve": Covered(
+        "schedules", "for_test", lambda c, i: _for_test(c, i["test"]), True
+    ),
+    "schedules_retrieve": Covered(
+        "schedules", "get", lambda c, i: _with_schedule(c, i["test"], c.schedules.get), True
+    ),
+    "schedules_destroy": Covered(
+        "schedules", "delete", lambda c, i: _with_schedule(c, i["test"], c.schedules.delete), True
+    ),
+    "schedule_activate": Covered(
+        "schedules",
+        "activate",
+        lambda c, i: _with_schedule(c, i["test"], c.schedules.activate),
+        True,
+    ),
+    "schedule_deactivate": Covered(
+        "schedules",
+        "deactivate",
+        lambda c, i: _with_schedule(c, i["test"], c.schedules.deactivate),
+        True,
+    ),
     # -- the stack URL, load zones and label keys ------------------------------------------
     # The client of the fixture names its stack by id: authenticate asks about a URL, the
     # fake's own (FakeK6Cloud's default stack_url). Zone 24 is one of the fake's private zones.
@@ -238,20 +275,6 @@ CALLS: dict[str, Covered] = {
     ),
     "labels_destroy": Covered(
         "labels", "delete", lambda c, i: c.labels.delete(i["label_key"]), True
-    ),
-    # -- areas not in the library yet (skipped until their resource exists) ------------------
-    "schedules_list": Covered("schedules", "list", lambda c, i: c.schedules.list()),
-    "schedules_retrieve": Covered("schedules", "get", lambda c, i: c.schedules.get(1)),
-    "load_tests_schedule_retrieve": Covered(
-        "schedules", "for_test", lambda c, i: c.schedules.for_test(i["test"])
-    ),
-    "load_tests_schedule_create": Covered(
-        "schedules", "set", lambda c, i: c.schedules.set(i["test"], starts=_later())
-    ),
-    "schedules_destroy": Covered("schedules", "delete", lambda c, i: c.schedules.delete(1)),
-    "schedule_activate": Covered("schedules", "activate", lambda c, i: c.schedules.activate(1)),
-    "schedule_deactivate": Covered(
-        "schedules", "deactivate", lambda c, i: c.schedules.deactivate(1)
     ),
 }
 

@@ -92,6 +92,12 @@ def api_commands(tmp_path: Path) -> dict[tuple[str, ...], list[str]]:
         ("projects", "set-zones"): ["projects", "set-zones", "1", "24"],
         ("projects", "labels"): ["projects", "labels", "1"],
         ("projects", "set-labels"): ["projects", "set-labels", "1", "team=qa"],
+        ("schedules", "list"): ["schedules", "list"],
+        ("schedules", "get"): ["schedules", "get", "1"],
+        ("schedules", "set"): ["schedules", "set", "1", "--every", "2h"],
+        ("schedules", "delete"): ["schedules", "delete", "1"],
+        ("schedules", "activate"): ["schedules", "activate", "1"],
+        ("schedules", "deactivate"): ["schedules", "deactivate", "1"],
         ("zones", "list"): ["zones", "list"],
         ("zones", "projects"): ["zones", "projects", "24"],
         ("zones", "set-projects"): ["zones", "set-projects", "24", "1"],
@@ -225,8 +231,8 @@ def test_a_lying_server_is_reported_by_every_command(
     result = k6cloud("--max-retries", "0", *argv)
 
     # A 200 is a success, whatever its body, for the calls that expect no content (delete,
-    # abort, rename, move, upload, a run's note, star and save) and for a download (a script
-    # is any bytes).
+    # abort, rename, move, upload, a run's note, star and save, a schedule's (de)activation)
+    # and for a download (a script is any bytes).
     if result.code == 0:
         assert command in {
             ("tests", "delete"),
@@ -244,6 +250,9 @@ def test_a_lying_server_is_reported_by_every_command(
             ("script", "download"),
             ("projects", "delete"),
             ("projects", "rename"),
+            ("schedules", "delete"),
+            ("schedules", "activate"),
+            ("schedules", "deactivate"),
             ("labels", "delete"),
         }, result
         assert result.err == ""

@@ -129,3 +129,51 @@ def test_which_failed_attempts_may_have_been_processed(
     sent: bool, status: int | None, maybe: bool
 ) -> None:
     assert may_have_been_processed(sent=sent, status=status) is maybe
+
+
+#: Every delete of the API, with the path it sends for an id that does not exist.
+_EVERY_DELETE = [
+    ("load_tests", lambda c: c.load_tests.delete(404_404), "/cloud/v6/load_tests/404404"),
+    ("test_runs", lambda c: c.test_runs.delete(404_404), "/cloud/v6/test_runs/404404"),
+    ("projects", lambda c: c.projects.delete(404_404), "/cloud/v6/projects/404404"),
+    (
+        "project labels",
+        lambda c: c.projects.delete_label(404_404, "team"),
+        "/cloud/v6/projects/404404/labels/team",
+    ),
+    ("labels", lambda c: c.labels.delete(404_404), "/cloud/v6/labels/404404"),
+    ("schedules", lambda c: c.schedules.delete(404_404), "/cloud/v6/schedules/404404"),
+]
+
+
+@pytest.mark.parametrize(
+    ("call", "path"),
+    [(call, path) for _, call, path in _EVERY_DELETE],
+    ids=[name for name, _, _ in _EVERY_DELETE],
+)
+async def test_every_delete_after_a_429_reports_not_found(
+    fake: FakeK6Cloud, client: k6.K6CloudClient, call: Any, path: str
+) -> None:
+    fake.inject(Fault.status(429, retry_after=0), method="DELETE", path=path)
+
+    with pytest.raises(k6.NotFoundError) as caught:
+        await call(client)
+
+    assert caught.value.attempts == 2
+    assert [r.status for r in _deletes(fake)] == [429, 404]
+
+
+@pytest.mark.parametrize(
+    ("call", "path"),
+    [(call, path) for _, call, path in _EVERY_DELETE],
+    ids=[name for name, _, _ in _EVERY_DELETE],
+)
+async def test_every_delete_after_a_5xx_takes_the_retrys_404_as_done(
+    fake: FakeK6Cloud, client: k6.K6CloudClient, call: Any, path: str
+) -> None:
+    # A 503 may have come after the deletion: the retry's 404 is that deletion's trace.
+    fake.inject(Fault.status(503), method="DELETE", path=path)
+
+    await call(client)
+
+    assert [r.status for r in _deletes(fake)] == [503, 404]

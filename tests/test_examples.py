@@ -1,4 +1,7 @@
-"""Every documented JSON example of the Tests API decodes, and to_dict() round-trips it."""
+"""Every documented JSON example of the API decodes, and to_dict() round-trips it.
+
+The examples are in ``tests/data/examples*.json`` (one file per API area).
+"""
 
 from __future__ import annotations
 
@@ -18,6 +21,7 @@ from k6cloud_async._models import (
     ValidateOptionsRequest,
 )
 from k6cloud_async._models_runs import TestRunDistribution, TestRunPatch
+from k6cloud_async._models_schedules import ScheduleRequest
 from k6cloud_async.testing import FakeK6Cloud
 
 #: Every ``tests/data/examples*.json``: one file per area of the API.
@@ -37,6 +41,8 @@ MODELS: dict[str, Any] = {
     "LoadTestPatch": LoadTestPatch,
     "LoadTestMove": LoadTestMove,
     "ValidateOptionsRequest": ValidateOptionsRequest,
+    "Schedule": k6.Schedule,
+    "ScheduleRequest": ScheduleRequest,
     "TestRunDistribution": TestRunDistribution,
     "TestRunPatch": TestRunPatch,
     **{
@@ -97,6 +103,42 @@ def test_offset_less_listing_example_is_utc() -> None:
     assert page.next_link is not None
     assert page.items[0].created.tzinfo is not None
     assert page.items[0].created.utcoffset().total_seconds() == 0  # type: ignore[union-attr]
+
+
+def test_every_schedule_example_of_the_openapi_document_is_here() -> None:
+    names = {e["name"].rpartition(" / ")[2] for e in EXAMPLES if e["model"] == "Schedule"}
+    assert names == {
+        "Hourly",
+        "7amOnMonday",
+        "EveryTwoHours",
+        "WeeklyOnWeekendsStopsAfter10Runs",
+        "TriggeredOnceInThePast",
+        "Deactivated",
+    }
+    requests = {e["name"] for e in EXAMPLES if e["model"] == "ScheduleRequest"}
+    assert len(requests) == 3
+    assert any(e["model"] == "Page[Schedule]" for e in EXAMPLES)
+
+
+def test_schedule_example_values() -> None:
+    by_name = {e["name"]: e["body"] for e in EXAMPLES}
+    weekly = decode(
+        by_name["openapi: schedules_retrieve 200 / WeeklyOnWeekendsStopsAfter10Runs"], k6.Schedule
+    )
+    assert weekly.recurrence_rule == k6.RecurrenceRule("WEEKLY", 1, ["SA", "SU"], None, 10)
+    assert weekly.created_by is None
+    once = decode(by_name["openapi: schedules_retrieve 200 / TriggeredOnceInThePast"], k6.Schedule)
+    assert (once.recurrence_rule, once.cron, once.next_run) == (None, None, None)
+    hourly = decode(by_name["openapi: schedules_retrieve 200 / Hourly"], k6.Schedule)
+    assert hourly.cron == k6.ScheduleCron("0 0 * * *", "UTC")
+    # The Deactivated example's rule has fields the schema does not ("days", "ends"): ignored.
+    deactivated = decode(by_name["openapi: schedules_retrieve 200 / Deactivated"], k6.Schedule)
+    assert deactivated.deactivated is True
+    assert deactivated.recurrence_rule == k6.RecurrenceRule("HOURLY", 2)
+    request = decode(
+        by_name["openapi: load_tests_schedule_create request / TriggeredOnce"], ScheduleRequest
+    )
+    assert (request.recurrence_rule, request.cron) == (None, None)
 
 
 @pytest.mark.parametrize(("area", "count"), [("auth", 1), ("labels", 7), ("load_zones", 4)])

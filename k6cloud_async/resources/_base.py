@@ -38,6 +38,7 @@ from yarl import URL
 
 from .._bulk import Outcome, run_bulk
 from .._download import ScriptDownload
+from .._errors import NotFoundError
 from .._json import dumps
 from .._requestor import Handler, Requestor, Timeout
 from .._retry import Replay
@@ -91,6 +92,20 @@ class Resource:
         await self._requestor.call(
             method, url, self._requestor.no_content, options=options, replay=replay
         )
+
+    async def _delete(self, url: URL, *, timeout: Timeout, max_retries: int | None) -> None:
+        """``DELETE url``, where a 404 may be the trace of this call's own earlier attempt.
+
+        A 404 on a retry, after an attempt that may have been processed (its response was
+        lost, or was a 5xx), means that attempt deleted the resource: the call succeeds
+        rather than report a deletion that happened. After earlier attempts that provably
+        were not processed (429, no connection) the 404 is the truth: NotFoundError.
+        """
+        try:
+            await self._send("DELETE", url, timeout=timeout, max_retries=max_retries)
+        except NotFoundError as error:
+            if not error.maybe_processed_earlier:
+                raise
 
     async def _send_json(
         self,

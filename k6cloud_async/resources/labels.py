@@ -8,7 +8,6 @@ from collections.abc import Mapping, Sequence
 from yarl import URL
 
 from .._converter import to_dict
-from .._errors import NotFoundError
 from .._models import UNSET, Unset
 from .._models_labels import LabelKey, LabelKeyCreateItem, LabelKeyPatch, LabelKeysCreate
 from .._requestor import Requestor, Timeout
@@ -108,11 +107,7 @@ class Labels(Resource):
         deleted the key: the call then succeeds.
         """
         url = self._label_url(label_id)
-        try:
-            await self._send("DELETE", url, timeout=timeout, max_retries=max_retries)
-        except NotFoundError as error:
-            if error.attempts <= 1:
-                raise
+        await self._delete(url, timeout=timeout, max_retries=max_retries)
 
     def _label_url(self, label_id: int) -> URL:
         return self._labels_root / str(check_id(label_id, "label_id"))

@@ -219,11 +219,7 @@ class LoadTests(Resource):
         were not processed (429, no connection) a 404 is the truth: NotFoundError.
         """
         url = self._test_url(test_id)
-        try:
-            await self._send("DELETE", url, timeout=timeout, max_retries=max_retries)
-        except NotFoundError as error:
-            if not error.maybe_processed_earlier:
-                raise
+        await self._delete(url, timeout=timeout, max_retries=max_retries)
 
     async def move(
         self,

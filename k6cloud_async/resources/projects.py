@@ -11,7 +11,7 @@ from urllib.parse import quote
 from yarl import URL
 
 from .._converter import to_dict
-from .._errors import ConflictError, NotFoundError
+from .._errors import ConflictError
 from .._listing import PAGE_SIZE, Filter, Listing, items
 from .._models import UNSET, Page, Unset, Upserted
 from .._models_projects import (
@@ -183,11 +183,7 @@ class Projects(Resource):
         deleted the project: the call then succeeds.
         """
         url = self._project_url(project_id)
-        try:
-            await self._send("DELETE", url, timeout=timeout, max_retries=max_retries)
-        except NotFoundError as error:
-            if error.attempts <= 1:
-                raise
+        await self._delete(url, timeout=timeout, max_retries=max_retries)
 
     async def upsert(
         self, name: str, *, timeout: Timeout = None, max_retries: int | None = None
@@ -391,11 +387,7 @@ class Projects(Resource):
         key = check_label_text(key, "key")
         # The key is one path segment: a '/', '?' or '#' in it is escaped, not a separator.
         url = (self._project_url(project_id) / "labels").joinpath(quote(key, safe=""), encoded=True)
-        try:
-            await self._send("DELETE", url, timeout=timeout, max_retries=max_retries)
-        except NotFoundError as error:
-            if error.attempts <= 1:
-                raise
+        await self._delete(url, timeout=timeout, max_retries=max_retries)
 
     # -- helpers --------------------------------------------------------------------------
 

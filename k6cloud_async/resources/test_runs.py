@@ -17,7 +17,7 @@ from yarl import URL
 
 from .._converter import to_dict
 from .._download import ScriptDownload
-from .._errors import NotFoundError, WaitTimeoutError
+from .._errors import WaitTimeoutError
 from .._listing import PAGE_SIZE, Filter, Listing, as_bool, as_datetime, items
 from .._models import UNSET, Page, TestRun, Unset
 from .._models_runs import LoadZoneDistribution, TestRunDistribution, TestRunPatch
@@ -261,11 +261,7 @@ class TestRuns(Resource):
         deleted the run: the call then succeeds rather than report a deletion that happened.
         """
         url = self._run_url(run_id)
-        try:
-            await self._send("DELETE", url, timeout=timeout, max_retries=max_retries)
-        except NotFoundError as error:
-            if error.attempts <= 1:
-                raise
+        await self._delete(url, timeout=timeout, max_retries=max_retries)
 
     async def star(
         self, run_id: int, *, timeout: Timeout = None, max_retries: int | None = None

@@ -13,6 +13,7 @@ from attrs import evolve
 from .._models import LoadTest, TestRun
 from .._models_projects import Project
 from .._models_runs import LoadZoneDistribution
+from .._models_schedules import Schedule
 from ._clock import FakeClock
 from ._context import Compression, ServerContext
 from ._errors import ApiError
@@ -340,6 +341,18 @@ class FakeK6Cloud(ZonesAndLabels):
         if run_id not in book.runs:
             raise KeyError(run_id)
         book.hold(run_id, held)
+
+    # -- schedules -------------------------------------------------------------------
+
+    @property
+    def schedules(self) -> list[Schedule]:
+        """Every schedule as the API shows it now (``next_run`` on :attr:`clock`), by id."""
+        return self._ctx.store.schedules.listing()
+
+    def schedule_of(self, test_id: int) -> Schedule | None:
+        """The test's schedule as the API shows it now, or ``None``."""
+        book = self._ctx.store.schedules
+        return book.get(book.by_test[test_id]) if test_id in book.by_test else None
 
     # -- requests and faults ---------------------------------------------------------
 

@@ -14,6 +14,7 @@ from . import (
     _routes_projects,
     _routes_run_state,
     _routes_runs,
+    _routes_schedules,
     _routes_scripts,
 )
 from ._context import CONTEXT, ServerContext
@@ -39,6 +40,7 @@ def make_app(ctx: ServerContext) -> web.Application:
     app.router.add_routes(_routes_auth.routes)
     app.router.add_routes(_routes_load_zones.routes)
     app.router.add_routes(_routes_labels.routes)
+    app.router.add_routes(_routes_schedules.routes)
     return app
 
 

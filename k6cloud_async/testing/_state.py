@@ -16,6 +16,7 @@ from ._state_labels import LabelKeyBook
 from ._state_load_zones import LoadZoneBook
 from ._state_projects import ProjectBook
 from ._state_runs import RunState
+from ._state_schedules import ScheduleBook
 
 __all__ = ["MAX_NAME_LENGTH", "ScriptUpload", "Store", "check_name"]
 
@@ -57,6 +58,7 @@ class Store:
     runs: RunBook
     run_state: RunState
     book: ProjectBook
+    schedules: ScheduleBook
     load_zones: LoadZoneBook
     label_keys: LabelKeyBook
     tests: dict[int, LoadTest] = field(factory=dict)
@@ -76,6 +78,7 @@ class Store:
             book=ProjectBook(clock, zones=zones, keys=keys),
             load_zones=zones,
             label_keys=keys,
+            schedules=ScheduleBook(clock),
         )
 
     @property
@@ -146,7 +149,8 @@ class Store:
         test.updated = self.clock.now()
 
     def delete_test(self, test_id: int) -> None:
-        """``DELETE``: ``409`` while a run of the test has not ended; its runs go too."""
+        """``DELETE``: ``409`` while a run of the test has not ended; its runs and its
+        schedule go too."""
         self.require_test(test_id)
         if self.runs.has_unfinished(test_id):
             raise ApiError.conflict("Cannot delete test while it's running.")
@@ -154,6 +158,7 @@ class Store:
         del self.scripts[test_id]
         del self.uploads[test_id]
         self.run_state.forget(self.runs.forget_test(test_id))
+        self.schedules.forget_test(test_id)
 
     def start_run(self, test_id: int, key: str | None) -> tuple[TestRun, bool]:
         """Start a run of the test (``404`` for an unknown test), or find the one ``key``
