@@ -76,6 +76,17 @@ def layers(session: nox.Session) -> None:
 
 
 @nox.session(python=PYTHONS[0])
+def docs(session: nox.Session) -> None:
+    """The documentation site, built into ``site/``: ``mkdocs build --strict`` (offline).
+
+    Fails on any warning: a broken link or anchor, a page missing from the nav, a snippet
+    that does not exist, a docstring the reference cannot render.
+    """
+    session.install("-e", ".[docs]")
+    session.run("mkdocs", "build", "--strict", *session.posargs, env={"NO_MKDOCS_2_WARNING": "1"})
+
+
+@nox.session(python=PYTHONS[0])
 def bench(session: nox.Session) -> None:
     """Side-by-side benchmarks; ``nox -s bench -- --quick`` finishes in under a minute."""
     session.install("-e", ".[fast,bench]")

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 from ._version import __version__
 
 if TYPE_CHECKING:  # the same names, for type checkers and IDEs (kept equal to _EXPORTS)
-    from ._bulk import Outcome, bulk
+    from ._bulk import Failure, Outcome, Success, bulk
     from ._client import K6CloudClient
     from ._converter import to_dict
     from ._download import ScriptDownload
@@ -41,11 +41,14 @@ if TYPE_CHECKING:  # the same names, for type checkers and IDEs (kept equal to _
         ErrorDetail,
         LoadTest,
         Page,
+        RunResult,
+        RunStatus,
         StatusEvent,
         StatusExtra,
         TestCost,
         TestRun,
         Unset,
+        Upserted,
         ValidateOptionsResult,
     )
     from ._models_auth import Authentication
@@ -64,7 +67,9 @@ if TYPE_CHECKING:  # the same names, for type checkers and IDEs (kept equal to _
 
 #: Each public name and the module that defines it, imported on first access.
 _EXPORTS: dict[str, str] = {
+    "Failure": "._bulk",
     "Outcome": "._bulk",
+    "Success": "._bulk",
     "bulk": "._bulk",
     "K6CloudClient": "._client",
     "to_dict": "._converter",
@@ -96,11 +101,14 @@ _EXPORTS: dict[str, str] = {
             "ErrorDetail",
             "LoadTest",
             "Page",
+            "RunResult",
+            "RunStatus",
             "StatusEvent",
             "StatusExtra",
             "TestCost",
             "TestRun",
             "Unset",
+            "Upserted",
             "ValidateOptionsResult",
         ),
         "._models",
@@ -141,6 +149,7 @@ __all__ = [
     "CostBreakdown",
     "DistributionNode",
     "ErrorDetail",
+    "Failure",
     "K6CloudClient",
     "K6CloudError",
     "LabelKey",
@@ -164,6 +173,8 @@ __all__ = [
     "RequestTimeoutError",
     "ResponseDecodeError",
     "RetryPolicy",
+    "RunResult",
+    "RunStatus",
     "Schedule",
     "ScheduleCron",
     "Schedules",
@@ -171,11 +182,13 @@ __all__ = [
     "ServerError",
     "StatusEvent",
     "StatusExtra",
+    "Success",
     "TestCost",
     "TestRun",
     "TestRuns",
     "TransportError",
     "Unset",
+    "Upserted",
     "ValidateOptionsResult",
     "WaitTimeoutError",
     "__version__",

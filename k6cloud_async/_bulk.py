@@ -12,11 +12,11 @@ from collections.abc import (
     Callable,
     Iterable,
 )
-from typing import Any, Final, Generic, TypeVar
+from typing import Any, Final, Generic, Literal, NoReturn, TypeAlias, TypeVar
 
-from attrs import define, field
+from attrs import define
 
-__all__ = ["DEFAULT_CONCURRENCY", "Outcome", "bulk", "run_bulk"]
+__all__ = ["DEFAULT_CONCURRENCY", "Failure", "Outcome", "Success", "bulk", "run_bulk"]
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -29,23 +29,54 @@ _ORDERED_WINDOW: Final = 2
 
 
 @define(frozen=True)
-class Outcome(Generic[T, R]):
-    """What one item of a ``bulk`` run gave: its ``value``, or the ``error`` it raised."""
+class Success(Generic[T, R]):
+    """An item whose operation returned: its ``value``; ``ok`` is ``True``, ``error`` ``None``."""
 
     item: T
-    value: R | None = None
-    error: Exception | None = field(default=None, kw_only=True)
+    value: R
 
     @property
-    def ok(self) -> bool:
-        """Whether the operation returned (``error`` is ``None``)."""
-        return self.error is None
+    def ok(self) -> Literal[True]:
+        """Always ``True``: checking it narrows an ``Outcome`` to a ``Success``."""
+        return True
+
+    @property
+    def error(self) -> None:
+        """Always ``None``."""
+        return None
 
     def unwrap(self) -> R:
-        """The value, or the error raised again."""
-        if self.error is not None:
-            raise self.error
-        return self.value  # type: ignore[return-value]  # None when R is None
+        """The value."""
+        return self.value
+
+
+@define(frozen=True)
+class Failure(Generic[T]):
+    """An item whose operation raised: its ``error``; ``ok`` is ``False``, ``value`` ``None``."""
+
+    item: T
+    error: Exception
+
+    @property
+    def ok(self) -> Literal[False]:
+        """Always ``False``: checking it narrows an ``Outcome`` to a ``Failure``."""
+        return False
+
+    @property
+    def value(self) -> None:
+        """Always ``None``."""
+        return None
+
+    def unwrap(self) -> NoReturn:
+        """Raise the error again."""
+        raise self.error
+
+
+#: What one item of a ``bulk`` run gave: a ``Success`` or a ``Failure``. Both have ``item``,
+#: ``ok``, ``value``, ``error`` and ``unwrap()``; ``if outcome.ok:`` narrows to ``Success``
+#: (``outcome.value`` is then an ``R``), ``else`` to ``Failure`` (``outcome.error`` is then
+#: an ``Exception``).
+Outcome: TypeAlias = Success[T, R] | Failure[T]
 
 
 def bulk(
@@ -156,8 +187,8 @@ async def _attempt(operation: Callable[[T], Awaitable[R]], item: T) -> Outcome[T
     try:
         value = await operation(item)
     except Exception as exc:
-        return Outcome(item, error=exc)
-    return Outcome(item, value)
+        return Failure(item, exc)
+    return Success(item, value)
 
 
 class _Runner(Generic[T, R]):

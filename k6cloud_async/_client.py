@@ -143,6 +143,7 @@ class K6CloudClient:
 
     @property
     def base_url(self) -> URL:
+        """The API's base URL (the origin the token is sent to)."""
         return self._config.base_url
 
     @property
@@ -176,18 +177,22 @@ class K6CloudClient:
 
     @property
     def timeout(self) -> aiohttp.ClientTimeout:
+        """The default timeout of each call (a per-call ``timeout=`` overrides it)."""
         return self._requestor.defaults.timeout
 
     @property
     def max_retries(self) -> int:
+        """The default number of retries of a call that is safe to repeat."""
         return self._requestor.defaults.max_retries
 
     @property
     def retry_policy(self) -> RetryPolicy:
+        """The backoff, ``Retry-After`` and deadline rules of the retries."""
         return self._requestor.defaults.policy
 
     @property
     def closed(self) -> bool:
+        """Whether ``close()`` was called."""
         return self._transport.closed
 
     def with_options(

@@ -23,7 +23,7 @@ with ``list()`` as ``items(self.pages(...))``.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Callable, Mapping
+from collections.abc import AsyncGenerator, AsyncIterator, Callable, Mapping
 from datetime import UTC
 from typing import Any, Final, Generic, TypeVar
 
@@ -168,6 +168,6 @@ class Listing(Generic[T]):
         return query
 
 
-def items(pages: AsyncIterator[Page[T]]) -> AsyncIterator[T]:
+def items(pages: AsyncIterator[Page[T]]) -> AsyncGenerator[T, None]:
     """The items of ``pages``, one after the other (``list()`` of every resource)."""
     return iterate_items(pages)

@@ -15,7 +15,7 @@ from __future__ import annotations
 import enum
 from collections.abc import Mapping
 from datetime import datetime
-from typing import Annotated, Any, Final, Generic, Literal, TypeAlias, TypeVar
+from typing import Annotated, Any, Final, Generic, Literal, NamedTuple, TypeAlias, TypeVar
 
 from attrs import define, field
 
@@ -25,11 +25,14 @@ __all__ = [
     "ErrorDetail",
     "LoadTest",
     "Page",
+    "RunResult",
+    "RunStatus",
     "StatusEvent",
     "StatusExtra",
     "TestCost",
     "TestRun",
     "Unset",
+    "Upserted",
     "ValidateOptionsResult",
 ]
 
@@ -50,6 +53,17 @@ class Unset(enum.Enum):
 
 #: A keyword left at ``UNSET`` is not sent at all; ``None`` sends JSON ``null``.
 UNSET: Final = Unset.UNSET
+
+
+class Upserted(NamedTuple, Generic[T]):
+    """What an ``upsert`` gave: the ``value`` (the test or project), and whether it was
+    ``created`` (``False``: it existed, and was updated or found).
+
+    A named tuple, so both ``result.value`` and ``test, created = await ….upsert(…)`` read.
+    """
+
+    value: T
+    created: bool
 
 
 class _Mark:
@@ -77,6 +91,36 @@ SENT_OBJECT: Final = "k6cloud_async.sent_object"
 
 def _sent_object() -> Any:
     return field(default=None, eq=False, repr=False, metadata={SENT_OBJECT: True})
+
+
+class RunStatus(enum.StrEnum):
+    """The test run statuses the API documents (``TestRun.status``, ``StatusEvent.type``).
+
+    ``TestRun.status`` stays a plain ``str``, so that a status the API adds later still
+    decodes. Compare it with these members (``run.status == RunStatus.COMPLETED``): a
+    misspelt member is an ``AttributeError`` and a type checker's error, where a misspelt
+    string would silently never match.
+    """
+
+    CREATED = "created"
+    QUEUED = "queued"
+    INITIALIZING = "initializing"
+    RUNNING = "running"
+    PROCESSING_METRICS = "processing_metrics"
+    COMPLETED = "completed"
+    ABORTED = "aborted"
+
+
+class RunResult(enum.StrEnum):
+    """The test run results the API documents (``TestRun.result``, a plain ``str | None``).
+
+    ``passed`` when no threshold was crossed, ``failed`` when one was, ``error`` when the
+    execution did not complete; ``None`` until the run has a result.
+    """
+
+    PASSED = "passed"
+    FAILED = "failed"
+    ERROR = "error"
 
 
 @define
@@ -175,10 +219,12 @@ class TestRun:
     note: str
     retention_expiry: datetime | None
     cost: TestCost | None
+    #: One of ``RunStatus`` as documented; kept a ``str`` for statuses added later.
     status: str
     status_details: StatusEvent
     status_history: list[StatusEvent]
     distribution: list[dict[str, Any]] | None
+    #: One of ``RunResult`` as documented, or ``None``; kept a ``str`` for results added later.
     result: str | None
     result_details: dict[str, Any] | None
     options: dict[str, Any] | None
@@ -197,7 +243,7 @@ class TestRun:
         return self.status in _FINAL_STATUSES
 
 
-_FINAL_STATUSES: Final = frozenset({"completed", "aborted"})
+_FINAL_STATUSES: Final = frozenset({RunStatus.COMPLETED, RunStatus.ABORTED})
 
 
 @define

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from collections.abc import AsyncGenerator, AsyncIterator, Awaitable, Callable, Sequence
 from typing import Any, TypeVar
 
 from yarl import URL
@@ -128,7 +128,7 @@ async def iterate_pages(
                 ahead.exception()
 
 
-async def iterate_items(pages: AsyncIterator[Page[T]]) -> AsyncIterator[T]:
+async def iterate_items(pages: AsyncIterator[Page[T]]) -> AsyncGenerator[T, None]:
     """Yield the items of each page, closing the page iterator when done or abandoned.
 
     Each item is let go of once yielded (the pages are not the caller's), so an item the

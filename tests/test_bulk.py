@@ -361,13 +361,30 @@ class TestBulk:
 
     async def test_outcome_unwrap_returns_the_value_or_raises_the_error(self) -> None:
         error = KeyError("x")
-        good: k6.Outcome[int, str] = k6.Outcome(1, "one")
-        bad: k6.Outcome[int, str] = k6.Outcome(2, error=error)
+        good: k6.Outcome[int, str] = k6.Success(1, "one")
+        bad: k6.Outcome[int, str] = k6.Failure(2, error)
 
-        assert (good.ok, good.unwrap()) == (True, "one")
-        assert not bad.ok
+        assert (good.ok, good.value, good.error, good.unwrap()) == (True, "one", None, "one")
+        assert (bad.ok, bad.value, bad.error) == (False, None, error)
         with pytest.raises(KeyError):
             bad.unwrap()
+
+    async def test_outcomes_are_successes_and_failures(self) -> None:
+        error = ValueError("odd")
+
+        async def operation(item: int) -> str:
+            if item % 2:
+                raise error
+            return str(item)
+
+        outcomes = await collect(k6.bulk(operation, range(4), ordered=True))
+
+        assert outcomes == [
+            k6.Success(0, "0"),
+            k6.Failure(1, error),
+            k6.Success(2, "2"),
+            k6.Failure(3, error),
+        ]
 
     @pytest.mark.parametrize(
         ("kwargs", "error", "argument"),

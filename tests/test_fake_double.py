@@ -349,7 +349,7 @@ class TestDrivenWaits:
         with fake.clock.driving_waits():
             # The default 5 s → 30 s polling; timeout= counts real seconds, so it passing
             # shows the hour's sleeps were not real.
-            final = await client.test_runs.wait(run.id, timeout=30)
+            final = await client.test_runs.wait(run.id, max_wait=30)
 
         assert final.result == "failed"
         assert fake.clock.now() - start == timedelta(seconds=fake.clock.driven)
@@ -375,7 +375,7 @@ class TestDrivenWaits:
             fake.clock.driving_waits(limit=3600),
             pytest.raises(RuntimeError, match="more than 3600 simulated seconds"),
         ):
-            await client.test_runs.wait(run.id, timeout=30)
+            await client.test_runs.wait(run.id, max_wait=30)
 
         assert time.monotonic() - began < 30  # it failed on the limit, not the timeout
         assert fake.clock.driven <= 3600

@@ -129,8 +129,9 @@ async def test_pages_resume_from_a_kept_next_link(
 async def test_upsert_creates_the_project_when_absent(
     fake: FakeK6Cloud, client: k6.K6CloudClient
 ) -> None:
-    project = await client.projects.upsert("Shop")
+    project, created = await client.projects.upsert("Shop")
 
+    assert created is True
     assert project.name == "Shop"
     assert [(m, s) for m, _, s in calls(fake)] == [("GET", 200), ("POST", 201)]
     assert fake.requests[0].query["name"] == "Shop"
@@ -142,8 +143,9 @@ async def test_upsert_returns_the_project_of_that_exact_name(
     fake.add_project("shop")
     existing = fake.add_project("Shop")
 
-    project = await client.projects.upsert("Shop")
+    project, created = await client.projects.upsert("Shop")
 
+    assert created is False
     assert project.id == existing
     assert [m for m, _, _ in calls(fake)] == ["GET"]
 
@@ -155,8 +157,9 @@ async def test_upsert_conflict_falls_back_to_lookup(
     # The first lookup answers an empty page, as if the project were created just after it.
     fake.inject(Fault.status(200, body={"value": []}), method="GET", path=f"{ROOT}/projects")
 
-    project = await client.projects.upsert("Shop")
+    project, created = await client.projects.upsert("Shop")
 
+    assert created is False
     assert project.id == existing
     assert [(m, s) for m, _, s in calls(fake)] == [("GET", 200), ("POST", 409), ("GET", 200)]
 
@@ -166,11 +169,12 @@ async def test_concurrent_upserts_of_a_new_name_leave_one_project(
 ) -> None:
     fake.latency = 0.02  # both lookups are answered before either create is
 
-    first, second = await asyncio.gather(
+    (first, first_created), (second, second_created) = await asyncio.gather(
         client.projects.upsert("Shop"), client.projects.upsert("Shop")
     )
 
     assert first.id == second.id
+    assert sorted([first_created, second_created]) == [False, True]
     assert fake.projects == [first.id]
     creates = sorted(s for m, _, s in calls(fake) if m == "POST")
     assert creates == [201, 409]  # the race was real, and the loser recovered

@@ -35,6 +35,14 @@ def test_id(fake: FakeK6Cloud, project: int) -> int:
     return fake.add_test(project, "Checkout flow").id
 
 
+def test_run_statuses_and_results_are_the_documented_strings() -> None:
+    # The Tests API page: StatusApiModel.type and TestRunApiModel.result.
+    statuses = "created queued initializing running processing_metrics completed aborted"
+    assert [str(status) for status in k6.RunStatus] == statuses.split()
+    assert [str(result) for result in k6.RunResult] == ["passed", "failed", "error"]
+    assert k6.RunStatus.COMPLETED == "completed"  # they compare equal to the plain strings
+
+
 def run_gets(fake: FakeK6Cloud, run_id: int) -> int:
     """How many ``GET /test_runs/{run_id}`` the fake received."""
     path = f"/cloud/v6/test_runs/{run_id}"
@@ -245,7 +253,7 @@ class TestWait:
         fake.hold_run(run.id)
 
         with pytest.raises(k6.WaitTimeoutError) as caught:
-            await client.test_runs.wait(run.id, poll_interval=1, max_poll_interval=2, timeout=10)
+            await client.test_runs.wait(run.id, poll_interval=1, max_poll_interval=2, max_wait=10)
 
         error = caught.value
         assert isinstance(error, TimeoutError)
@@ -260,6 +268,51 @@ class TestWait:
         assert error.attempts == 7 == run_gets(fake, run.id)
         assert "running" in str(error)
 
+    async def test_the_former_timeout_keyword_still_limits_the_wait_with_a_warning(
+        self, fake: FakeK6Cloud, client: k6.K6CloudClient, test_id: int
+    ) -> None:
+        run = fake.start_run(test_id)
+        fake.hold_run(run.id)
+
+        with (
+            pytest.warns(DeprecationWarning, match=r"max_wait=") as warned,
+            pytest.raises(k6.WaitTimeoutError) as caught,
+        ):
+            await client.test_runs.wait(run.id, timeout=0.05, **FAST)
+
+        assert caught.value.timeout == 0.05
+        assert [w.filename for w in warned] == [__file__]  # points at the caller's line
+
+    async def test_max_wait_and_the_former_timeout_together_are_refused(
+        self, fake: FakeK6Cloud, client: k6.K6CloudClient, test_id: int
+    ) -> None:
+        run = fake.start_run(test_id)
+
+        with pytest.raises(TypeError, match=r"max_wait= or its former name timeout="):
+            await client.test_runs.wait(run.id, max_wait=1, timeout=1)
+
+        assert run_gets(fake, run.id) == 0
+
+    async def test_a_bad_former_timeout_is_refused_by_its_name(
+        self, client: k6.K6CloudClient
+    ) -> None:
+        with (
+            pytest.warns(DeprecationWarning, match=r"max_wait="),
+            pytest.raises(ValueError, match=r"^timeout"),
+        ):
+            await client.test_runs.wait(1, timeout=-1)
+
+    async def test_wait_ends_on_a_final_status_of_run_status(
+        self, fake: FakeK6Cloud, client: k6.K6CloudClient, test_id: int
+    ) -> None:
+        run = fake.start_run(test_id)
+
+        finished = await client.test_runs.wait(run.id, **FAST)
+
+        assert finished.status == k6.RunStatus.COMPLETED
+        assert finished.result == k6.RunResult.PASSED
+        assert finished.is_finished
+
     async def test_wait_timeout_cuts_a_stalled_poll_short(
         self, fake: FakeK6Cloud, client: k6.K6CloudClient, test_id: int
     ) -> None:
@@ -267,7 +320,7 @@ class TestWait:
         fake.inject(Fault.stall(600), method="GET", path=f"/cloud/v6/test_runs/{run.id}")
 
         with pytest.raises(k6.WaitTimeoutError) as caught:
-            await client.test_runs.wait(run.id, timeout=0.2)
+            await client.test_runs.wait(run.id, max_wait=0.2)
 
         assert (caught.value.run, caught.value.attempts) == (None, 1)
         assert [r.status for r in fake.requests] == [None]  # given up on, never answered
@@ -337,7 +390,7 @@ class TestWait:
 
         with pytest.raises(k6.WaitTimeoutError):
             await client.test_runs.wait(
-                run.id, poll_interval=interval, max_poll_interval=10.0, timeout=window
+                run.id, poll_interval=interval, max_poll_interval=10.0, max_wait=window
             )
 
         # Two status changes, then sleeps of interval × 1.5**k until they add up past the
@@ -368,8 +421,8 @@ async def _invoke(call: Callable[[k6.K6CloudClient], Any], client: k6.K6CloudCli
             ValueError,
             "max_poll_interval",
         ),
-        (lambda c: c.test_runs.wait(1, timeout=-1), ValueError, "timeout"),
-        (lambda c: c.test_runs.wait(1, timeout=math.inf), ValueError, "timeout"),
+        (lambda c: c.test_runs.wait(1, max_wait=-1), ValueError, "max_wait"),
+        (lambda c: c.test_runs.wait(1, max_wait=math.inf), ValueError, "max_wait"),
         (lambda c: c.test_runs.wait(1, on_update=3), TypeError, "on_update"),
         (lambda c: c.test_runs.wait(1, request_timeout="x"), TypeError, "request_timeout"),
         (lambda c: c.test_runs.list(test_id=True), TypeError, "test_id"),

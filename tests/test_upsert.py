@@ -34,8 +34,9 @@ def hide_tests_once(fake: FakeK6Cloud, project: int) -> None:
 async def test_upsert_creates_the_test_when_absent(
     fake: FakeK6Cloud, client: k6.K6CloudClient, project: int
 ) -> None:
-    test = await client.load_tests.upsert(project, NAME, NEW)
+    test, created = await client.load_tests.upsert(project, NAME, NEW)
 
+    assert created is True
     assert test.name == NAME
     assert test.project_id == project
     assert fake.script_of(test.id) == NEW
@@ -48,8 +49,9 @@ async def test_upsert_uploads_the_script_when_present(
     existing = fake.add_test(project, NAME, OLD)
     fake.clock.advance(60)
 
-    test = await client.load_tests.upsert(project, NAME, NEW)
+    test, created = await client.load_tests.upsert(project, NAME, NEW)
 
+    assert created is False  # its script replaced
     assert test.id == existing.id
     assert fake.script_of(existing.id) == NEW
     assert test.updated > existing.updated  # the fresh model, read after the upload
@@ -64,8 +66,9 @@ async def test_upsert_leaves_a_test_of_the_same_name_in_another_project_alone(
 ) -> None:
     elsewhere = fake.add_test(fake.add_project("Other"), NAME, OLD)
 
-    test = await client.load_tests.upsert(project, NAME, NEW)
+    test, created = await client.load_tests.upsert(project, NAME, NEW)
 
+    assert created is True
     assert test.id != elsewhere.id
     assert fake.script_of(elsewhere.id) == OLD
 
@@ -75,12 +78,13 @@ async def test_concurrent_upserts_of_a_new_name_leave_one_test(
 ) -> None:
     fake.latency = 0.02  # both lookups are answered before either create is
 
-    first, second = await asyncio.gather(
+    (first, first_created), (second, second_created) = await asyncio.gather(
         client.load_tests.upsert(project, NAME, OLD),
         client.load_tests.upsert(project, NAME, NEW),
     )
 
     assert first.id == second.id
+    assert sorted([first_created, second_created]) == [False, True]  # one created it
     assert [test.id for test in fake.tests] == [first.id]
     assert fake.script_of(first.id) in (OLD, NEW)
     creates = [status for method, _, status in calls(fake) if method == "POST"]
@@ -93,8 +97,9 @@ async def test_upsert_conflict_falls_back_to_lookup(
     existing = fake.add_test(project, NAME, OLD)
     hide_tests_once(fake, project)
 
-    test = await client.load_tests.upsert(project, NAME, NEW)
+    test, created = await client.load_tests.upsert(project, NAME, NEW)
 
+    assert created is False
     assert test.id == existing.id
     assert fake.script_of(existing.id) == NEW
     assert [(method, status) for method, _, status in calls(fake)] == [

@@ -143,7 +143,7 @@ async def wait_for_run(ctx: Context, run_id: int, args: argparse.Namespace) -> i
             run_id,
             poll_interval=args.poll_interval,
             max_poll_interval=max(_MAX_POLL_INTERVAL, args.poll_interval),
-            timeout=args.wait_timeout,
+            max_wait=args.wait_timeout,
             on_update=on_update,
         )
     except k6.WaitTimeoutError as exc:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import os
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import k6cloud_async as k6
 
@@ -135,7 +135,10 @@ async def create_test(ctx: Context, args: argparse.Namespace) -> int:
 
 
 async def upsert_test(ctx: Context, args: argparse.Namespace) -> int:
-    return await _send_test(ctx, args, ctx.client.load_tests.upsert)
+    async def upsert(*arguments: Any, **options: Any) -> k6.LoadTest:
+        return (await ctx.client.load_tests.upsert(*arguments, **options)).value
+
+    return await _send_test(ctx, args, upsert)
 
 
 async def _send_test(

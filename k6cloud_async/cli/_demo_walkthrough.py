@@ -112,12 +112,16 @@ async def demo(stream: TextIO) -> None:
                 workdir = Path(temporary)
 
                 steps.step("Upsert a JavaScript test (created), then upsert it again (replaced)")
-                checkout = await client.load_tests.upsert(shop, "checkout", CHECKOUT_JS)
-                say(f"created load test {checkout.id} {checkout.name!r} in project {shop}")
-                changed = CHECKOUT_JS.replace("duration: '1m'", "duration: '2m'")
-                again = await client.load_tests.upsert(shop, "checkout", changed)
+                checkout, created = await client.load_tests.upsert(shop, "checkout", CHECKOUT_JS)
                 say(
-                    f"same name again: load test {again.id}, its script replaced "
+                    f"{'created' if created else 'replaced'} load test {checkout.id} "
+                    f"{checkout.name!r} in project {shop}"
+                )
+                changed = CHECKOUT_JS.replace("duration: '1m'", "duration: '2m'")
+                again, created = await client.load_tests.upsert(shop, "checkout", changed)
+                say(
+                    f"same name again: load test {again.id}, "
+                    f"{'created' if created else 'its script replaced'} "
                     f"({len(fake.script_of(again.id))} bytes, duration now 2m)"
                 )
 
@@ -128,7 +132,7 @@ async def demo(stream: TextIO) -> None:
                         f"built {tar_path.name}: {', '.join(archive.getnames())} "
                         f"({tar_path.stat().st_size} bytes)"
                     )
-                bundle = await client.load_tests.upsert(shop, "checkout bundle", tar_path)
+                bundle = (await client.load_tests.upsert(shop, "checkout bundle", tar_path)).value
                 upload = fake.script_upload_of(bundle.id)
                 say(
                     f"created load test {bundle.id} {bundle.name!r}, sent as "

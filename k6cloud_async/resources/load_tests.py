@@ -31,6 +31,7 @@ from .._models import (
     Page,
     TestRun,
     Unset,
+    Upserted,
     ValidateOptionsRequest,
     ValidateOptionsResult,
 )
@@ -81,7 +82,7 @@ class LoadTests(Resource):
         page_size: int = PAGE_SIZE,
         timeout: Timeout = None,
         max_retries: int | None = None,
-    ) -> AsyncIterator[LoadTest]:
+    ) -> AsyncGenerator[LoadTest, None]:
         """Every load test (of the stack, or of one project), following ``@nextLink``.
 
         An async generator: pages are fetched as it is consumed, one page ahead. Use it with
@@ -378,11 +379,12 @@ class LoadTests(Resource):
         on_progress: ProgressCallback | None = None,
         timeout: Timeout = None,
         max_retries: int | None = None,
-    ) -> LoadTest:
+    ) -> Upserted[LoadTest]:
         """The test named ``name`` in the project, with ``script`` as its script.
 
         Uploads the script to the test of that exact name (then reads it back), or creates
-        the test when there is none. Race-safe: when a concurrent call creates the name
+        the test when there is none; ``.created`` tells which (``True``: created, ``False``:
+        its script replaced). Race-safe: when a concurrent call creates the name
         first, the ConflictError is absorbed and the script goes to the test it created.
         The script may be sent twice, so it must be re-readable (bytes, str, a path or a
         seekable binary file); an async iterator is a TypeError and a non-seekable stream
@@ -401,11 +403,12 @@ class LoadTests(Resource):
             rewind()
             try:
                 if found is None:
-                    return await self.create(
+                    created = await self.create(
                         project_id, name, script, on_progress=on_progress, **calls
                     )
+                    return Upserted(created, created=True)
                 await self.upload_script(found.id, script, on_progress=on_progress, **calls)
-                return await self.get(found.id, **calls)
+                return Upserted(await self.get(found.id, **calls), created=False)
             except (ConflictError, NotFoundError) as exc:
                 # Created (409) or deleted (404) by someone else since the lookup.
                 error = exc
@@ -416,7 +419,7 @@ class LoadTests(Resource):
         self, project_id: int, name: str, calls: Mapping[str, Any]
     ) -> LoadTest | None:
         listing = self.list(project_id=project_id, name=name, **calls)
-        async with contextlib.aclosing(listing):  # type: ignore[type-var]
+        async with contextlib.aclosing(listing):
             async for test in listing:
                 if test.name == name:
                     return test

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import builtins
 import contextlib
-from collections.abc import AsyncIterator, Iterable, Mapping, Sequence
+from collections.abc import AsyncGenerator, AsyncIterator, Iterable, Mapping, Sequence
 from typing import Any, Final
 from urllib.parse import quote
 
@@ -13,7 +13,7 @@ from yarl import URL
 from .._converter import to_dict
 from .._errors import ConflictError
 from .._listing import PAGE_SIZE, Filter, Listing, items
-from .._models import UNSET, Page, Unset
+from .._models import UNSET, Page, Unset, Upserted
 from .._models_projects import (
     AllowedLoadZone,
     AllowedLoadZoneRef,
@@ -75,7 +75,7 @@ class Projects(Resource):
         page_size: int = PAGE_SIZE,
         timeout: Timeout = None,
         max_retries: int | None = None,
-    ) -> AsyncIterator[Project]:
+    ) -> AsyncGenerator[Project, None]:
         """Every project of the stack, following ``@nextLink``.
 
         ``name`` keeps the project of exactly that name, ``name_search`` those whose name
@@ -187,8 +187,9 @@ class Projects(Resource):
 
     async def upsert(
         self, name: str, *, timeout: Timeout = None, max_retries: int | None = None
-    ) -> Project:
-        """The project named exactly ``name``, created when there is none.
+    ) -> Upserted[Project]:
+        """The project named exactly ``name``, created when there is none; ``.created``
+        tells which (``False``: it existed and is returned as found).
 
         Race-safe: when a concurrent call creates the name first, the ConflictError of the
         create is absorbed and the project it created is looked up and returned. Not
@@ -201,9 +202,9 @@ class Projects(Resource):
         for _ in range(_UPSERT_ROUNDS):
             found = await self._find_by_name(name, calls)
             if found is not None:
-                return found
+                return Upserted(found, created=False)
             try:
-                return await self.create(name, **calls)
+                return Upserted(await self.create(name, **calls), created=True)
             except ConflictError as exc:  # created by someone else since the lookup
                 error = exc
         assert error is not None
@@ -211,7 +212,7 @@ class Projects(Resource):
 
     async def _find_by_name(self, name: str, calls: Mapping[str, Any]) -> Project | None:
         listing = self.list(name=name, **calls)
-        async with contextlib.aclosing(listing):  # type: ignore[type-var]
+        async with contextlib.aclosing(listing):
             async for project in listing:
                 if project.name == name:
                     return project
@@ -268,7 +269,7 @@ class Projects(Resource):
         page_size: int = PAGE_SIZE,
         timeout: Timeout = None,
         max_retries: int | None = None,
-    ) -> AsyncIterator[ProjectLimits]:
+    ) -> AsyncGenerator[ProjectLimits, None]:
         """``GET /project-limits``: the limits of every project, or of ``project_ids``.
 
         The API takes at most 30 ids a request: more are asked for 30 at a time, one
@@ -396,15 +397,15 @@ class Projects(Resource):
 
 async def _one_after_another(
     listings: Sequence[AsyncIterator[Page[ProjectLimits]]],
-) -> AsyncIterator[ProjectLimits]:
+) -> AsyncGenerator[ProjectLimits, None]:
     """The items of each listing in turn; stopping early closes the one being read."""
     for pages in listings:
-        async with contextlib.aclosing(items(pages)) as limits:  # type: ignore[type-var]
+        async with contextlib.aclosing(items(pages)) as limits:
             async for item in limits:
                 yield item
 
 
-async def _nothing() -> AsyncIterator[ProjectLimits]:
+async def _nothing() -> AsyncGenerator[ProjectLimits, None]:
     """An empty listing."""
     return
     yield

@@ -7,7 +7,8 @@ import asyncio
 import functools
 import inspect
 import time
-from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+import warnings
+from collections.abc import AsyncGenerator, AsyncIterator, Awaitable, Callable, Sequence
 from contextlib import AbstractAsyncContextManager
 from datetime import datetime
 from typing import Final, TypeVar
@@ -18,7 +19,7 @@ from .._converter import to_dict
 from .._download import ScriptDownload
 from .._errors import WaitTimeoutError
 from .._listing import PAGE_SIZE, Filter, Listing, as_bool, as_datetime, items
-from .._models import Page, TestRun
+from .._models import UNSET, Page, TestRun, Unset
 from .._models_runs import LoadZoneDistribution, TestRunDistribution, TestRunPatch
 from .._requestor import Requestor, Timeout
 from .._retry import Replay
@@ -43,6 +44,20 @@ RunUpdateCallback = Callable[[TestRun], Awaitable[None] | None]
 _BACKOFF_FACTOR: Final = 1.5
 #: Runs are ordered by one field only.
 _ORDER_FIELDS: Final = frozenset({"created"})
+
+
+def _renamed_timeout(timeout: float | None, max_wait: float | None) -> float | None:
+    """The whole-wait limit given under its former name, ``timeout=``, with a warning."""
+    if max_wait is not None:
+        raise TypeError("wait() takes max_wait= or its former name timeout=, not both")
+    warnings.warn(
+        "wait(timeout=…) is deprecated: pass max_wait=… (the limit of the whole wait); "
+        "request_timeout=… limits each poll",
+        DeprecationWarning,
+        stacklevel=3,
+    )
+    return timeout
+
 
 T = TypeVar("T")
 
@@ -93,24 +108,33 @@ class TestRuns(Resource):
         *,
         poll_interval: float = 5.0,
         max_poll_interval: float = 30.0,
-        timeout: float | None = None,
+        max_wait: float | None = None,
         on_update: RunUpdateCallback | None = None,
         request_timeout: Timeout = None,
         max_retries: int | None = None,
+        timeout: float | Unset | None = UNSET,
     ) -> TestRun:
         """Poll the run until it is ``completed`` or ``aborted``, and return that state.
 
         The first wait is ``poll_interval`` seconds; it grows ×1.5 after each poll that sees
         no change, up to ``max_poll_interval``, and starts over when the status changes.
         ``on_update(run)`` is called with the first state seen and on every status change
-        (the final one included). After ``timeout`` seconds (``None``: no limit) it raises
+        (the final one included). After ``max_wait`` seconds (``None``: no limit) it raises
         ``WaitTimeoutError`` carrying the last state seen in ``.run``. Cancelling the
         awaiting task stops the polling at once. ``request_timeout`` and ``max_retries``
         apply to each poll.
+
+        ``timeout=`` is the former name of ``max_wait``: it still works, with a
+        ``DeprecationWarning``, since every other call's ``timeout=`` limits one request.
         """
         url = self._run_url(run_id)
         first, longest = check_poll_intervals(poll_interval, max_poll_interval)
-        limit = None if timeout is None else check_seconds(timeout, "timeout")
+        if not isinstance(timeout, Unset):
+            max_wait = _renamed_timeout(timeout, max_wait)
+            argument = "timeout"
+        else:
+            argument = "max_wait"
+        limit = None if max_wait is None else check_seconds(max_wait, argument)
         check_callback(on_update, "on_update", takes="TestRun")
         check_request_timeout(request_timeout, "request_timeout")
         options = self._requestor.options(request_timeout, max_retries)
@@ -140,7 +164,7 @@ class TestRuns(Resource):
         page_size: int = PAGE_SIZE,
         timeout: Timeout = None,
         max_retries: int | None = None,
-    ) -> AsyncIterator[TestRun]:
+    ) -> AsyncGenerator[TestRun, None]:
         """Every run (of the stack, or of one load test), following ``@nextLink``.
 
         ``created_after`` (inclusive) and ``created_before`` (exclusive) are timezone-aware

@@ -13,7 +13,7 @@ It serves every endpoint the client uses, in memory, on a real HTTP server on
         fake.assert_all_faults_used()
 
 With the library installed, pytest also gets the fixtures ``k6cloud_fake`` and
-``k6cloud_client`` and the ``k6cloud_fake`` marker (see the README's testing section).
+``k6cloud_client`` and the ``k6cloud_fake`` marker (see docs/testing.md).
 """
 
 from ._clock import FakeClock

@@ -63,7 +63,7 @@ class FakeClock:
         Each sleep between polls advances the clock by its length at once (and lets other
         tasks run), so a wait for a run that lasts an hour of fake time (see
         ``set_run_outcome(duration=…)``) returns in milliseconds. It applies to every
-        ``wait()`` in the process until the block exits. ``wait(timeout=…)`` still counts
+        ``wait()`` in the process until the block exits. ``wait(max_wait=…)`` still counts
         real seconds. When the sleeps add up to more than ``limit`` seconds, the next one
         raises ``RuntimeError`` (a run that never ends would otherwise be polled without pause).
         """
