@@ -142,6 +142,7 @@ class _StreamPayload(Payload):
                     await writer.write(chunk)
                     done += len(chunk)
                     self._body.report(done)
+                    await _let_the_loop_run(done, len(chunk))
                 return
             await self._write_exactly(writer, chunks, self._size)
 
@@ -166,6 +167,7 @@ class _StreamPayload(Payload):
                 await writer.write(held)
                 done += len(held)
                 self._body.report(done)
+                await _let_the_loop_run(done, len(held))
             held = chunk
         if done + len(held) != size:
             raise self._size_changed(
@@ -185,6 +187,17 @@ class _StreamPayload(Payload):
 
     async def as_bytes(self, encoding: str = "utf-8", errors: str = "strict") -> bytes:
         raise TypeError("a streamed script is not buffered in memory")
+
+
+#: An upload from memory whose socket keeps accepting never has to wait, so its loop
+#: would not run other tasks until the whole body is written: it yields this often.
+_YIELD_EVERY: Final = 1024 * 1024
+
+
+async def _let_the_loop_run(done: int, last: int) -> None:
+    """Give other tasks their turn each time another ``_YIELD_EVERY`` bytes have been sent."""
+    if done // _YIELD_EVERY != (done - last) // _YIELD_EVERY:
+        await asyncio.sleep(0)
 
 
 class _SizeChanged(Exception):
