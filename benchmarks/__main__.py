@@ -151,8 +151,23 @@ def run_runner(
         command.append("--block-orjson")
     if profile:
         command += ["--profile", profile]
+    done = _run_pinned(command, timeout=timeout)
+    if isinstance(done, dict):
+        return done
+    lines = done.stdout.decode().strip().splitlines()
+    if done.returncode != 0 or not lines:
+        return _exit_error(done)
+    result: dict[str, Any] = json.loads(lines[-1])
+    return result
+
+
+def _run_pinned(
+    command: list[str], *, timeout: float
+) -> subprocess.CompletedProcess[bytes] | dict[str, Any]:
+    """``command`` run to its end, pinned to the client CPU, or ``{"error": ...}`` when it
+    takes longer than ``timeout`` seconds."""
     try:
-        done = subprocess.run(
+        return subprocess.run(
             pinned(command, CLIENT_CPU),
             capture_output=True,
             timeout=timeout,
@@ -163,33 +178,23 @@ def run_runner(
         )
     except subprocess.TimeoutExpired:
         return {"error": f"timed out after {timeout:g} s"}
-    lines = done.stdout.decode().strip().splitlines()
-    if done.returncode != 0 or not lines:
-        tail = done.stderr.decode().strip().splitlines()[-5:]
-        return {"error": f"exit {done.returncode}: " + " / ".join(tail)}
-    result: dict[str, Any] = json.loads(lines[-1])
-    return result
+
+
+def _exit_error(done: subprocess.CompletedProcess[bytes]) -> dict[str, Any]:
+    """``{"error": "exit N: …"}`` with the last lines of its stderr."""
+    tail = done.stderr.decode().strip().splitlines()[-5:]
+    return {"error": f"exit {done.returncode}: " + " / ".join(tail)}
 
 
 def run_startup(params: dict[str, Any], *, timeout: float) -> dict[str, Any]:
     """``benchmarks.startup`` in its own process, pinned to the client CPU (its fresh
     interpreters inherit the pinning); its JSON figures, or ``{"error": ...}``."""
     command = [sys.executable, "-m", "benchmarks.startup", "--json", "--runs", str(params["runs"])]
-    try:
-        done = subprocess.run(
-            pinned(command, CLIENT_CPU),
-            capture_output=True,
-            timeout=timeout,
-            cwd=ROOT,
-            env=_env(),
-            stdin=subprocess.DEVNULL,
-            check=False,
-        )
-    except subprocess.TimeoutExpired:
-        return {"error": f"timed out after {timeout:g} s"}
+    done = _run_pinned(command, timeout=timeout)
+    if isinstance(done, dict):
+        return done
     if done.returncode != 0:
-        tail = done.stderr.decode().strip().splitlines()[-5:]
-        return {"error": f"exit {done.returncode}: " + " / ".join(tail)}
+        return _exit_error(done)
     result: dict[str, Any] = json.loads(done.stdout)
     return result
 

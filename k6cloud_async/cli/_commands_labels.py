@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import argparse
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import k6cloud_async as k6
 
 from ._arguments import positive_int
+from ._listing import print_items
 from ._table import Column, format_value
 
 if TYPE_CHECKING:
@@ -59,19 +60,19 @@ def parse_keys(arguments: list[str]) -> dict[str, str | None]:
 
 
 async def list_labels(ctx: Context, args: argparse.Namespace) -> int:
-    _print(ctx, await ctx.client.labels.list())
+    print_items(ctx.out, await ctx.client.labels.list(), _COLUMNS, _row)
     return 0
 
 
 async def create_labels(ctx: Context, args: argparse.Namespace) -> int:
-    _print(ctx, await ctx.client.labels.create(parse_keys(args.keys)))
+    print_items(ctx.out, await ctx.client.labels.create(parse_keys(args.keys)), _COLUMNS, _row)
     return 0
 
 
 async def rename_label(ctx: Context, args: argparse.Namespace) -> int:
     description = k6.UNSET if args.description is None else args.description
     label = await ctx.client.labels.update(args.label_id, key=args.key, description=description)
-    _print(ctx, [label])
+    print_items(ctx.out, [label], _COLUMNS, _row)
     return 0
 
 
@@ -83,11 +84,5 @@ async def delete_label(ctx: Context, args: argparse.Namespace) -> int:
     return 0
 
 
-def _print(ctx: Context, labels: list[Any]) -> None:
-    """JSON Lines with --json, else a table (control characters escaped)."""
-    if ctx.out.json_mode:
-        ctx.out.json_lines(k6.to_dict(label) for label in labels)
-        return
-    ctx.out.table(_COLUMNS).write(
-        [str(label.id), label.key, format_value(label.description)] for label in labels
-    )
+def _row(label: k6.LabelKey) -> list[str]:
+    return [str(label.id), label.key, format_value(label.description)]

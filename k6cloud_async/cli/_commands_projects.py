@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import argparse
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import k6cloud_async as k6
 
 from ._arguments import positive_int
 from ._errors import EXIT_USAGE, CliError
-from ._listing import print_pages
+from ._listing import print_items, print_pages
 from ._table import Column, format_time, format_value
 
 if TYPE_CHECKING:
@@ -179,7 +179,7 @@ async def show_limits(ctx: Context, args: argparse.Namespace) -> int:
         return 0
     ids = args.project_ids or None
     limits = [item async for item in ctx.client.projects.list_limits(project_ids=ids)]
-    _print(ctx, limits, _LIMIT_COLUMNS, _limits_row)
+    print_items(ctx.out, limits, _LIMIT_COLUMNS, _limits_row)
     return 0
 
 
@@ -199,13 +199,13 @@ async def set_limits(ctx: Context, args: argparse.Namespace) -> int:
 
 async def show_zones(ctx: Context, args: argparse.Namespace) -> int:
     zones = await ctx.client.projects.allowed_load_zones(args.project_id)
-    _print(ctx, zones, _ZONE_COLUMNS, _zone_row)
+    print_items(ctx.out, zones, _ZONE_COLUMNS, _zone_row)
     return 0
 
 
 async def set_zones(ctx: Context, args: argparse.Namespace) -> int:
     zones = await ctx.client.projects.set_allowed_load_zones(args.project_id, args.zone_ids)
-    _print(ctx, zones, _ZONE_COLUMNS, _zone_row)
+    print_items(ctx.out, zones, _ZONE_COLUMNS, _zone_row)
     return 0
 
 
@@ -215,7 +215,7 @@ def _zone_row(zone: k6.AllowedLoadZone) -> list[str]:
 
 async def show_labels(ctx: Context, args: argparse.Namespace) -> int:
     labels = await ctx.client.projects.labels(args.project_id)
-    _print(ctx, labels, _LABEL_COLUMNS, _label_row)
+    print_items(ctx.out, labels, _LABEL_COLUMNS, _label_row)
     return 0
 
 
@@ -224,17 +224,9 @@ async def set_labels(ctx: Context, args: argparse.Namespace) -> int:
     if len(labels) != len(args.labels):
         raise CliError("each label KEY may be given once", EXIT_USAGE)
     answer = await ctx.client.projects.set_labels(args.project_id, labels)
-    _print(ctx, answer, _LABEL_COLUMNS, _label_row)
+    print_items(ctx.out, answer, _LABEL_COLUMNS, _label_row)
     return 0
 
 
 def _label_row(item: k6.ProjectLabel) -> list[str]:
     return [item.key, item.value]
-
-
-def _print(ctx: Context, items: list[Any], columns: Any, row: Any) -> None:
-    """A whole list: a table, or JSON Lines with --json."""
-    if ctx.out.json_mode:
-        ctx.out.json_lines(k6.to_dict(item) for item in items)
-    else:
-        ctx.out.table(columns).write(row(item) for item in items)

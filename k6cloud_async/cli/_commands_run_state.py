@@ -14,6 +14,7 @@ import k6cloud_async as k6
 from ._arguments import positive_int
 from ._errors import CliError
 from ._printable import printable
+from ._script_output import report_saved, stream_to_stdout
 from ._table import Column
 
 if TYPE_CHECKING:
@@ -123,27 +124,12 @@ async def download_run_script(ctx: Context, args: argparse.Namespace) -> int:
             args.run_id, on_progress=bar.on_progress
         ) as download:
             if target is None:
-                # The script itself is the output, even with --json.
-                sink = out.binary()
-                async for chunk in download:
-                    sink.write(chunk)
-                sink.flush()
+                await stream_to_stdout(out, download)
                 return 0
             size = await download.save(target)
     finally:
         bar.close()
-    kind = "archive" if download.is_archive else "script"
-    out.line(f"saved {size} bytes ({kind}, {download.content_type}) to {target}")
-    if out.json_mode:
-        out.document(
-            {
-                "run_id": args.run_id,
-                "path": target,
-                "bytes": size,
-                "content_type": download.content_type,
-                "is_archive": download.is_archive,
-            }
-        )
+    report_saved(out, download, target, size, {"run_id": args.run_id})
     return 0
 
 

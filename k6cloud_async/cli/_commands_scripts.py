@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 
 from ._arguments import positive_int, read_script
 from ._errors import CliError
+from ._script_output import report_saved, stream_to_stdout
 
 if TYPE_CHECKING:
     from ._context import Context
@@ -52,11 +53,7 @@ async def download_script(ctx: Context, args: argparse.Namespace) -> int:
             args.test_id, on_progress=bar.on_progress
         ) as download:
             if target is None:
-                # The script itself is the output, even with --json.
-                sink = out.binary()
-                async for chunk in download:
-                    sink.write(chunk)
-                sink.flush()
+                await stream_to_stdout(out, download)
                 return 0
             try:
                 size = await download.save(target)
@@ -66,18 +63,7 @@ async def download_script(ctx: Context, args: argparse.Namespace) -> int:
                 raise CliError(f"-o {target}: {exc.strerror or exc}") from None
     finally:
         bar.close()
-    kind = "archive" if download.is_archive else "script"
-    out.line(f"saved {size} bytes ({kind}, {download.content_type}) to {target}")
-    if out.json_mode:
-        out.document(
-            {
-                "test_id": args.test_id,
-                "path": target,
-                "bytes": size,
-                "content_type": download.content_type,
-                "is_archive": download.is_archive,
-            }
-        )
+    report_saved(out, download, target, size, {"test_id": args.test_id})
     return 0
 
 

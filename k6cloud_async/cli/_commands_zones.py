@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import argparse
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import k6cloud_async as k6
 
 from ._arguments import positive_int
 from ._errors import EXIT_USAGE, CliError
+from ._listing import print_items
 from ._table import Column, format_value
 
 if TYPE_CHECKING:
@@ -57,7 +58,7 @@ def register(
 
 async def list_zones(ctx: Context, args: argparse.Namespace) -> int:
     zones = await ctx.client.load_zones.list(k6_load_zone_id=args.k6_id)
-    _print(ctx, zones, _ZONE_COLUMNS, _zone_row)
+    print_items(ctx.out, zones, _ZONE_COLUMNS, _zone_row)
     return 0
 
 
@@ -74,7 +75,7 @@ def _zone_row(zone: k6.LoadZone) -> list[str]:
 
 async def zone_projects(ctx: Context, args: argparse.Namespace) -> int:
     projects = await ctx.client.load_zones.allowed_projects(args.zone_id)
-    _print(ctx, projects, _PROJECT_COLUMNS, _project_row)
+    print_items(ctx.out, projects, _PROJECT_COLUMNS, _project_row)
     return 0
 
 
@@ -84,17 +85,9 @@ async def set_zone_projects(ctx: Context, args: argparse.Namespace) -> int:
             "give the PROJECT_IDs to allow, or --none to allow no project", exit_code=EXIT_USAGE
         )
     projects = await ctx.client.load_zones.set_allowed_projects(args.zone_id, args.project_ids)
-    _print(ctx, projects, _PROJECT_COLUMNS, _project_row)
+    print_items(ctx.out, projects, _PROJECT_COLUMNS, _project_row)
     return 0
 
 
 def _project_row(project: k6.AllowedProject) -> list[str]:
     return [str(project.id), project.name]
-
-
-def _print(ctx: Context, items: list[Any], columns: Any, row: Any) -> None:
-    """A whole list: a table (control characters escaped), or JSON Lines with --json."""
-    if ctx.out.json_mode:
-        ctx.out.json_lines(k6.to_dict(item) for item in items)
-    else:
-        ctx.out.table(columns).write(row(item) for item in items)

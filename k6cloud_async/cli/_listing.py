@@ -1,4 +1,4 @@
-"""Printing a listing page by page: a table flushed per page, or JSON Lines."""
+"""Printing a listing, whole or page by page: a table (flushed per page), or JSON Lines."""
 
 from __future__ import annotations
 
@@ -11,9 +11,19 @@ if TYPE_CHECKING:
     from ._output import Output
     from ._table import Column
 
-__all__ = ["print_pages"]
+__all__ = ["print_items", "print_pages"]
 
 T = TypeVar("T")
+
+
+def print_items(
+    out: Output, items: Sequence[T], columns: Sequence[Column], row: Callable[[T], list[str]]
+) -> None:
+    """A whole list: a table (control characters escaped), or JSON Lines with --json."""
+    if out.json_mode:
+        out.json_lines(k6.to_dict(item) for item in items)
+    else:
+        out.table(columns).write(row(item) for item in items)
 
 
 async def print_pages(

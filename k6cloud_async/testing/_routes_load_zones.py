@@ -7,6 +7,7 @@ from typing import Any, Final
 from aiohttp import web
 
 from .._models_load_zones import LoadZone
+from .._models_projects import AllowedLoadZone
 from ._context import context
 from ._errors import ApiError
 from ._http import api_path, path_id, read_json
@@ -19,8 +20,8 @@ __all__ = ["load_zone_json", "routes"]
 routes: Final = web.RouteTableDef()
 
 
-def load_zone_json(zone: LoadZone) -> dict[str, Any]:
-    """``LoadZoneApiModel``."""
+def load_zone_json(zone: LoadZone | AllowedLoadZone) -> dict[str, Any]:
+    """``LoadZoneApiModel``, or ``AllowedLoadZoneApiModel`` (the same fields)."""
     return {
         "id": zone.id,
         "name": zone.name,

@@ -6,12 +6,13 @@ from typing import Any, Final
 
 from aiohttp import web
 
-from .._models_projects import AllowedLoadZone, Project, ProjectLabel, ProjectLimits
+from .._models_projects import Project, ProjectLabel, ProjectLimits
 from ._context import context
 from ._errors import ApiError
 from ._http import path_id, read_json
 from ._json import iso, json_response
 from ._listing import page_body, parse_list_query, sort_items
+from ._routes_load_zones import load_zone_json
 from ._state_projects import (
     LIMIT_FIELDS,
     MAX_PROJECT_NAME_LENGTH,
@@ -49,18 +50,6 @@ def limits_json(limits: ProjectLimits) -> dict[str, Any]:
         "vu_max_per_test": limits.vu_max_per_test,
         "vu_browser_max_per_test": limits.vu_browser_max_per_test,
         "duration_max_per_test": limits.duration_max_per_test,
-    }
-
-
-def zone_json(zone: AllowedLoadZone) -> dict[str, Any]:
-    """``AllowedLoadZoneApiModel``."""
-    return {
-        "id": zone.id,
-        "name": zone.name,
-        "k6_load_zone_id": zone.k6_load_zone_id,
-        "available": zone.available,
-        "custom_load_runner_image": zone.custom_load_runner_image,
-        "public": zone.public,
     }
 
 
@@ -218,7 +207,7 @@ async def list_limits(request: web.Request) -> web.Response:
 async def get_allowed_zones(request: web.Request) -> web.Response:
     """``GET /projects/{id}/allowed_load_zones``: ``AllowedLoadZonesListApiModel``."""
     zones = context(request).store.book.zones_of(path_id(request))
-    return json_response({"value": [zone_json(zone) for zone in zones]})
+    return json_response({"value": [load_zone_json(zone) for zone in zones]})
 
 
 @routes.put(r"/cloud/v6/projects/{id:\d+}/allowed_load_zones")
@@ -238,7 +227,7 @@ async def put_allowed_zones(request: web.Request) -> web.Response:
             raise ApiError.validation("A zone is an object with an integer id.", f"value[{index}]")
         ids.append(item["id"])
     zones = book.set_zones(project_id, ids)
-    return json_response({"value": [zone_json(zone) for zone in zones]})
+    return json_response({"value": [load_zone_json(zone) for zone in zones]})
 
 
 # -- labels --------------------------------------------------------------------------------
