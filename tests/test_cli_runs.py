@@ -161,6 +161,20 @@ def test_a_failed_script_download_leaves_the_file_untouched(
     assert sorted(p.name for p in tmp_path.iterdir()) == ["ran.js"]  # no temporary left
 
 
+def test_a_script_into_a_missing_directory_is_one_line_before_any_request(
+    server: ThreadedFake, k6cloud: Any, tmp_path: Path
+) -> None:
+    run_id = ended_run(server, server.add_test("t", SCRIPT))
+    before = len(server.call(lambda: server.fake.requests))
+    target = tmp_path / "build" / "ran.js"
+
+    result = k6cloud("runs", "script", str(run_id), "-o", str(target))
+
+    assert "does not exist" in one_error_line(result)
+    assert len(server.call(lambda: server.fake.requests)) == before
+    assert not (tmp_path / "build").exists()
+
+
 def test_distribution_table_and_json(server: ThreadedFake, k6cloud: Any) -> None:
     run_id = ended_run(server, server.add_test("t"))
     node = k6.DistributionNode

@@ -6,15 +6,13 @@ from __future__ import annotations
 import argparse
 from collections.abc import Callable
 from datetime import UTC, datetime
-from pathlib import Path
 from typing import TYPE_CHECKING, Any, Final
 
 import k6cloud_async as k6
 
 from ._arguments import positive_int
-from ._errors import CliError
 from ._printable import printable
-from ._script_output import report_saved, stream_to_stdout
+from ._script_output import check_output, report_saved, save_to, stream_to_stdout
 from ._table import Column
 
 if TYPE_CHECKING:
@@ -117,7 +115,7 @@ async def delete_run(ctx: Context, args: argparse.Namespace) -> int:
 async def download_run_script(ctx: Context, args: argparse.Namespace) -> int:
     out = ctx.out
     target: str | None = args.output
-    _check_output(target)
+    check_output(target)
     bar = ctx.progress(f"script of run {args.run_id}")
     try:
         async with ctx.client.test_runs.download_script(
@@ -126,16 +124,11 @@ async def download_run_script(ctx: Context, args: argparse.Namespace) -> int:
             if target is None:
                 await stream_to_stdout(out, download)
                 return 0
-            size = await download.save(target)
+            size = await save_to(download, target)
     finally:
         bar.close()
     report_saved(out, download, target, size, {"run_id": args.run_id})
     return 0
-
-
-def _check_output(target: str | None) -> None:
-    if target is not None and Path(target).is_dir():
-        raise CliError(f"-o {target}: is a directory")
 
 
 async def distribution_of_run(ctx: Context, args: argparse.Namespace) -> int:

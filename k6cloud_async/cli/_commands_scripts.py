@@ -7,8 +7,7 @@ import os
 from typing import TYPE_CHECKING
 
 from ._arguments import positive_int, read_script
-from ._errors import CliError
-from ._script_output import report_saved, stream_to_stdout
+from ._script_output import check_output, report_saved, save_to, stream_to_stdout
 
 if TYPE_CHECKING:
     from ._context import Context
@@ -46,7 +45,7 @@ def register(
 async def download_script(ctx: Context, args: argparse.Namespace) -> int:
     out = ctx.out
     target: str | None = args.output
-    _check_output(target)
+    check_output(target)
     bar = ctx.progress(f"download {args.test_id}")
     try:
         async with ctx.client.load_tests.download_script(
@@ -55,29 +54,11 @@ async def download_script(ctx: Context, args: argparse.Namespace) -> int:
             if target is None:
                 await stream_to_stdout(out, download)
                 return 0
-            try:
-                size = await download.save(target)
-            except OSError as exc:
-                if exc.errno is None:  # a timeout, not the disk (TimeoutError is an OSError)
-                    raise
-                raise CliError(f"-o {target}: {exc.strerror or exc}") from None
+            size = await save_to(download, target)
     finally:
         bar.close()
     report_saved(out, download, target, size, {"test_id": args.test_id})
     return 0
-
-
-def _check_output(target: str | None) -> None:
-    """Refuse, before any request, an ``-o`` that cannot be saved to: a directory, or a
-    path whose directory is missing (``build/checkout.tar`` in a fresh clone)."""
-    if target is None:
-        return
-    if os.path.isdir(target):
-        raise CliError(f"-o {target}: is a directory")
-    directory = os.path.dirname(target) or os.curdir
-    if not os.path.isdir(directory):
-        reason = "is not a directory" if os.path.exists(directory) else "does not exist"
-        raise CliError(f"-o {target}: {directory} {reason}")
 
 
 async def upload_script(ctx: Context, args: argparse.Namespace) -> int:

@@ -3,14 +3,40 @@
 
 from __future__ import annotations
 
+import os
 from typing import TYPE_CHECKING
+
+from ._errors import CliError
 
 if TYPE_CHECKING:
     import k6cloud_async as k6
 
     from ._output import Output
 
-__all__ = ["report_saved", "stream_to_stdout"]
+__all__ = ["check_output", "report_saved", "save_to", "stream_to_stdout"]
+
+
+def check_output(target: str | None) -> None:
+    """Refuse, before any request, an ``-o`` that cannot be saved to: a directory, or a
+    path whose directory is missing (``build/checkout.tar`` in a fresh clone)."""
+    if target is None:
+        return
+    if os.path.isdir(target):
+        raise CliError(f"-o {target}: is a directory")
+    directory = os.path.dirname(target) or os.curdir
+    if not os.path.isdir(directory):
+        reason = "is not a directory" if os.path.exists(directory) else "does not exist"
+        raise CliError(f"-o {target}: {directory} {reason}")
+
+
+async def save_to(download: k6.ScriptDownload, target: str) -> int:
+    """``download.save(target)``, a disk error becoming one ``-o PATH: reason`` line."""
+    try:
+        return await download.save(target)
+    except OSError as exc:
+        if exc.errno is None:  # a timeout, not the disk (TimeoutError is an OSError)
+            raise
+        raise CliError(f"-o {target}: {exc.strerror or exc}") from None
 
 
 async def stream_to_stdout(out: Output, download: k6.ScriptDownload) -> None:
