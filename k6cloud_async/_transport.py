@@ -40,6 +40,7 @@ from ._retry import (
     may_have_been_processed,
     parse_retry_after,
 )
+from ._slots import Slots
 
 __all__ = ["CallOptions", "Clock", "RequestBody", "Sleep", "Transport", "is_encoded", "read_body"]
 
@@ -117,7 +118,7 @@ class Transport:
         # The pool's slots, taken before a request is handed to aiohttp, so that waiting
         # for a free connection counts against no aiohttp timeout (``connect`` and
         # ``total`` both include aiohttp's own pool wait). A caller's session keeps its own.
-        self._slots = asyncio.Semaphore(max_connections) if session is None else None
+        self._slots = Slots(max_connections) if session is None else None
         # Calls in flight (task -> its cancel count on entry), the ones close() cancelled,
         # and streamed responses still open: close() breaks all of them.
         self._in_flight: dict[asyncio.Task[Any], int] = {}
@@ -216,14 +217,19 @@ class Transport:
         deadline = None if policy.deadline is None else started + policy.deadline
         attempt = 0
         maybe_processed = False  # by an earlier attempt of this call
+        slots = self._slots
         task = asyncio.current_task()
         if task is not None:
             self._in_flight[task] = task.cancelling()
         try:
             while True:
                 attempt += 1
+                # Each attempt first takes a slot in the pool, for as long as it takes (or
+                # until the call's deadline): its timeout starts once it holds one.
+                if slots is not None and not slots.take_now():
+                    await self._take_slot(slots, deadline, method, url)
                 try:
-                    error, processed, after_timeout, retry_after = await self._attempt_once(
+                    error, processed, after_timeout, retry_after = await self._attempt(
                         session,
                         method,
                         url,
@@ -237,6 +243,9 @@ class Transport:
                 except K6CloudError as failure:  # the handler refused a successful response
                     self._finish(failure, attempt, idempotency_key, maybe_processed)
                     raise
+                finally:
+                    if slots is not None:
+                        slots.give_back()
                 if error is None:
                     self.budget.refund()
                     result: R = processed
@@ -292,45 +301,13 @@ class Transport:
             return False
         return task.uncancel() <= self._in_flight.get(task, 0)
 
-    async def _attempt_once(
-        self,
-        session: aiohttp.ClientSession,
-        method: str,
-        url: URL,
-        handler: Callable[[aiohttp.ClientResponse], Awaitable[R]],
-        body: RequestBody | bytes | None,
-        headers: Mapping[str, str],
-        options: CallOptions,
-        deadline: float | None,
-        attempt: int,
-    ) -> tuple[K6CloudError | None, Any, bool, float | None]:
-        """One request. Returns (error, result or sent-marker, after_timeout, retry_after).
-
-        The attempt first waits for a slot in the pool, for as long as it takes (or until
-        the call's deadline): its timeout starts once it holds one.
-        """
-        slots = self._slots
-        if slots is None:
-            return await self._attempt_with_slot(
-                session, method, url, handler, body, headers, options, deadline, attempt
-            )
-        if deadline is None or not slots.locked():
-            await slots.acquire()  # inline: one coroutine less on every call
-        else:
-            await self._take_slot_before(slots, deadline, method, url)
+    async def _take_slot(self, slots: Slots, deadline: float | None, method: str, url: URL) -> None:
+        """A slot of a full pool, waited for until the call's deadline (if it has one)."""
+        if deadline is None:
+            await slots.take()
+            return
         try:
-            return await self._attempt_with_slot(
-                session, method, url, handler, body, headers, options, deadline, attempt
-            )
-        finally:
-            slots.release()
-
-    async def _take_slot_before(
-        self, slots: asyncio.Semaphore, deadline: float, method: str, url: URL
-    ) -> None:
-        """A slot of a full pool, waited for until the call's deadline."""
-        try:
-            await asyncio.wait_for(slots.acquire(), max(0.0, deadline - self._clock()))
+            await asyncio.wait_for(slots.take(), max(0.0, deadline - self._clock()))
         except TimeoutError:
             # Raised, not returned: a retry would only queue again, so it spends no budget.
             raise RequestTimeoutError(
@@ -338,7 +315,7 @@ class Transport:
                 "a free connection in the client's pool"
             ) from None
 
-    async def _attempt_with_slot(
+    async def _attempt(
         self,
         session: aiohttp.ClientSession,
         method: str,
@@ -380,7 +357,6 @@ class Transport:
             return _transport_error(TransportError, method, url, exc), marker, False, None
 
         status = response.status
-        request_id = _request_id(response)
         if logger.isEnabledFor(logging.DEBUG):
             _log_attempt(method, url, status, attempt, began)
         if not self._decodes and is_encoded(response):
@@ -389,7 +365,7 @@ class Transport:
                 f"{method} {_display(url)}: the response is "
                 f"{response.headers.get('Content-Encoding')}-encoded although identity was "
                 "asked for, and the session does not decode it (auto_decompress=False)",
-                request_id=request_id,
+                request_id=_request_id(response),
             )
         if status >= 300:
             retry_after = parse_retry_after(response.headers.get("Retry-After"))
@@ -406,7 +382,7 @@ class Transport:
                 body=error_body,
                 method=method,
                 url=_display(url),
-                request_id=request_id,
+                request_id=_request_id(response),
                 retry_after=retry_after,
             )
             return error, None, False, retry_after
@@ -420,7 +396,7 @@ class Transport:
             return _transport_error(TransportError, method, url, exc), None, False, None
         except K6CloudError as exc:
             response.close()
-            exc.request_id = exc.request_id or request_id
+            exc.request_id = exc.request_id or _request_id(response)
             exc.attempts = attempt
             raise
         except BaseException:
