@@ -19,7 +19,7 @@ Adding a resource (``client.schedules``, say)::
 
         async def get(self, schedule_id: int, *, timeout: Timeout = None,
                       max_retries: int | None = None) -> Schedule:
-            url = self._root / "schedules" / str(check_id(schedule_id, "schedule_id"))
+            url = self._url("schedules", check_id(schedule_id, "schedule_id"))
             return await self._get(url, Schedule, timeout=timeout, max_retries=max_retries)
 
 then build it in ``K6CloudClient._bind`` (``self.schedules = Schedules(requestor)``) and
@@ -62,6 +62,13 @@ class Resource:
     def __init__(self, requestor: Requestor) -> None:
         self._requestor = requestor
         self._root = requestor.api_root
+        self._root_text = str(self._root)
+
+    def _url(self, *segments: str | int) -> URL:
+        """``{api root}/{segment}/…`` for this package's own path words and checked ids,
+        which need no escaping: built in one step (yarl's ``/`` re-quotes each segment,
+        which costs more than the rest of a call's URL handling)."""
+        return URL("/".join([self._root_text, *map(str, segments)]), encoded=True)
 
     async def _get(
         self, url: URL, model: type[T], *, timeout: Timeout, max_retries: int | None

@@ -110,4 +110,4 @@ class Labels(Resource):
         await self._delete(url, timeout=timeout, max_retries=max_retries)
 
     def _label_url(self, label_id: int) -> URL:
-        return self._labels_root / str(check_id(label_id, "label_id"))
+        return self._url("labels", check_id(label_id, "label_id"))

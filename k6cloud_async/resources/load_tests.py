@@ -134,7 +134,7 @@ class LoadTests(Resource):
         return self._project_tests(project_id)
 
     def _project_tests(self, project_id: int) -> URL:
-        return self._root / "projects" / str(check_id(project_id, "project_id")) / "load_tests"
+        return self._url("projects", check_id(project_id, "project_id"), "load_tests")
 
     # -- one test -------------------------------------------------------------------------
 
@@ -233,7 +233,7 @@ class LoadTests(Resource):
 
         ConflictError when a test of the same name exists in the destination.
         """
-        url = self._test_url(test_id) / "move"
+        url = self._test_url(test_id, "move")
         move = LoadTestMove(project_id=check_id(project_id, "project_id"))
         await self._send_json(
             "PUT",
@@ -258,7 +258,7 @@ class LoadTests(Resource):
         retry, so a lost response never yields a second run. An error raised here carries
         ``.idempotency_key``: calling again with it within 10 minutes is safe.
         """
-        url = self._test_url(test_id) / "start"
+        url = self._test_url(test_id, "start")
         key = new_idempotency_key() if idempotency_key is None else idempotency_key
         check_idempotency_key(key)
         options = self._requestor.options(timeout, max_retries)
@@ -325,7 +325,7 @@ class LoadTests(Resource):
         sized once: if it then yields more or fewer bytes, the body is cut off before its
         announced end and a TransportError says so (never a byte past Content-Length).
         """
-        url = self._test_url(test_id) / "script"
+        url = self._test_url(test_id, "script")
         options = self._requestor.options(timeout, max_retries, streaming=True)
         body = await prepare_script(script, on_progress)
         try:
@@ -356,7 +356,7 @@ class LoadTests(Resource):
         script is not of the ``accept`` type). The connection is released on exit.
         """
         return self._download(
-            self._test_url(test_id) / "script",
+            self._test_url(test_id, "script"),
             accept=accept,
             on_progress=on_progress,
             timeout=timeout,
@@ -365,8 +365,8 @@ class LoadTests(Resource):
 
     # -- helpers --------------------------------------------------------------------------
 
-    def _test_url(self, test_id: int) -> URL:
-        return self._tests_root / str(check_id(test_id, "test_id"))
+    def _test_url(self, test_id: int, *rest: str) -> URL:
+        return self._url("load_tests", check_id(test_id, "test_id"), *rest)
 
     # -- workflows ------------------------------------------------------------------------
 

@@ -224,7 +224,7 @@ class Projects(Resource):
         self, project_id: int, *, timeout: Timeout = None, max_retries: int | None = None
     ) -> ProjectLimits:
         """``GET /projects/{id}/limits``: the project's limits (``None``: no limit)."""
-        url = self._project_url(project_id) / "limits"
+        url = self._project_url(project_id, "limits")
         return await self._get(url, ProjectLimits, timeout=timeout, max_retries=max_retries)
 
     async def update_limits(
@@ -242,7 +242,7 @@ class Projects(Resource):
 
         A keyword left at ``UNSET`` is not sent; leaving them all is a ValueError.
         """
-        url = self._project_url(project_id) / "limits"
+        url = self._project_url(project_id, "limits")
         limits = {
             "vuh_max_per_month": vuh_max_per_month,
             "vu_max_per_test": vu_max_per_test,
@@ -310,7 +310,7 @@ class Projects(Resource):
         self, project_id: int, *, timeout: Timeout = None, max_retries: int | None = None
     ) -> builtins.list[AllowedLoadZone]:
         """``GET /projects/{id}/allowed_load_zones``: the private zones the project may use."""
-        url = self._project_url(project_id) / "allowed_load_zones"
+        url = self._project_url(project_id, "allowed_load_zones")
         return await self._get_list(url, AllowedLoadZone, timeout=timeout, max_retries=max_retries)
 
     async def set_allowed_load_zones(
@@ -325,7 +325,7 @@ class Projects(Resource):
 
         A full replacement, so safe to repeat. BadRequestError for an unknown zone id.
         """
-        url = self._project_url(project_id) / "allowed_load_zones"
+        url = self._project_url(project_id, "allowed_load_zones")
         zones = [AllowedLoadZoneRef(id=zone) for zone in check_load_zone_ids(load_zone_ids)]
         return await self._send_json(
             "PUT",
@@ -342,7 +342,7 @@ class Projects(Resource):
         self, project_id: int, *, timeout: Timeout = None, max_retries: int | None = None
     ) -> builtins.list[ProjectLabel]:
         """``GET /projects/{id}/labels``: the project's labels (``key``, ``value``)."""
-        url = self._project_url(project_id) / "labels"
+        url = self._project_url(project_id, "labels")
         return await self._get_list(url, ProjectLabel, timeout=timeout, max_retries=max_retries)
 
     async def set_labels(
@@ -359,7 +359,7 @@ class Projects(Resource):
         answer carries each label's ``key_id``. ConflictError when the organization would
         hold more distinct pairs than it may (500).
         """
-        url = self._project_url(project_id) / "labels"
+        url = self._project_url(project_id, "labels")
         body = ProjectLabelsPut(
             value=[
                 ProjectLabelPut(value=value, key=key) for key, value in check_labels(labels).items()
@@ -386,13 +386,13 @@ class Projects(Resource):
         such label, unless an earlier attempt whose response was lost removed it."""
         key = check_label_text(key, "key")
         # The key is one path segment: a '/', '?' or '#' in it is escaped, not a separator.
-        url = (self._project_url(project_id) / "labels").joinpath(quote(key, safe=""), encoded=True)
+        url = self._project_url(project_id, "labels").joinpath(quote(key, safe=""), encoded=True)
         await self._delete(url, timeout=timeout, max_retries=max_retries)
 
     # -- helpers --------------------------------------------------------------------------
 
-    def _project_url(self, project_id: int) -> URL:
-        return self._projects_root / str(check_id(project_id, "project_id"))
+    def _project_url(self, project_id: int, *rest: str) -> URL:
+        return self._url("projects", check_id(project_id, "project_id"), *rest)
 
 
 async def _one_after_another(

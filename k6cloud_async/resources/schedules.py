@@ -124,7 +124,7 @@ class Schedules(Resource):
     ) -> None:
         """``POST /schedules/{id}/activate``: a deactivated schedule triggers runs again
         (a no-op on an active one). ConflictError when it has expired: no run is left."""
-        url = self._schedule_url(schedule_id) / "activate"
+        url = self._schedule_url(schedule_id, "activate")
         await self._send("POST", url, timeout=timeout, max_retries=max_retries)
 
     async def deactivate(
@@ -132,11 +132,11 @@ class Schedules(Resource):
     ) -> None:
         """``POST /schedules/{id}/deactivate``: no more runs until activated; the rule and
         its expiry are unchanged (a no-op on an expired or deactivated schedule)."""
-        url = self._schedule_url(schedule_id) / "deactivate"
+        url = self._schedule_url(schedule_id, "deactivate")
         await self._send("POST", url, timeout=timeout, max_retries=max_retries)
 
-    def _schedule_url(self, schedule_id: int) -> URL:
-        return self._schedules_root / str(check_id(schedule_id, "schedule_id"))
+    def _schedule_url(self, schedule_id: int, *rest: str) -> URL:
+        return self._url("schedules", check_id(schedule_id, "schedule_id"), *rest)
 
     def _test_schedule_url(self, test_id: int) -> URL:
-        return self._root / "load_tests" / str(check_id(test_id, "test_id")) / "schedule"
+        return self._url("load_tests", check_id(test_id, "test_id"), "schedule")

@@ -99,7 +99,7 @@ class TestRuns(Resource):
         ConflictError when the run is not running (it already ended). Retried like any
         idempotent call, so a 409 after a retry may mean that the first attempt took effect.
         """
-        url = self._run_url(run_id) / "abort"
+        url = self._run_url(run_id, "abort")
         await self._send("POST", url, timeout=timeout, max_retries=max_retries)
 
     async def wait(
@@ -299,7 +299,7 @@ class TestRuns(Resource):
         self, run_id: int, action: str, timeout: Timeout, max_retries: int | None
     ) -> None:
         # Setting a flag twice leaves it set: these POSTs are retried like idempotent calls.
-        url = self._run_url(run_id) / action
+        url = self._run_url(run_id, action)
         await self._send(
             "POST", url, timeout=timeout, max_retries=max_retries, replay=Replay.IDEMPOTENT
         )
@@ -312,7 +312,7 @@ class TestRuns(Resource):
         """``GET /test_runs/{id}/distribution``: the run's load zones by name, each with
         its share of the load and its nodes. NotFoundError for an unknown run, and for a
         run that has no distribution data (yet)."""
-        url = self._run_url(run_id) / "distribution"
+        url = self._run_url(run_id, "distribution")
         body = await self._get(url, TestRunDistribution, timeout=timeout, max_retries=max_retries)
         return body.distribution
 
@@ -332,7 +332,7 @@ class TestRuns(Resource):
         script is not of the ``accept`` type). The connection is released on exit.
         """
         return self._download(
-            self._run_url(run_id) / "script",
+            self._run_url(run_id, "script"),
             accept=accept,
             on_progress=on_progress,
             timeout=timeout,
@@ -342,10 +342,10 @@ class TestRuns(Resource):
     # -- helpers --------------------------------------------------------------------------
 
     def _test_runs_of(self, test_id: int | None) -> URL:
-        return self._root / "load_tests" / str(check_id(test_id, "test_id")) / "test_runs"
+        return self._url("load_tests", check_id(test_id, "test_id"), "test_runs")
 
-    def _run_url(self, run_id: int) -> URL:
-        return self._runs_root / str(check_id(run_id, "run_id"))
+    def _run_url(self, run_id: int, *rest: str) -> URL:
+        return self._url("test_runs", check_id(run_id, "run_id"), *rest)
 
     async def _fetch(self, url: URL, options: CallOptions) -> TestRun:
         return await self._requestor.call(
