@@ -13,7 +13,6 @@ from typing import Any
 
 import aiohttp
 
-from ._constants import CHUNK_SIZE
 from ._errors import RequestTimeoutError, TransportError
 from ._scripts import ARCHIVE_TYPE, ProgressCallback
 from ._transport import is_encoded
@@ -34,11 +33,9 @@ class ScriptDownload:
         response: aiohttp.ClientResponse,
         *,
         on_progress: ProgressCallback | None = None,
-        chunk_size: int = CHUNK_SIZE,
     ) -> None:
         self._response = response
         self._on_progress = on_progress
-        self._chunk_size = chunk_size
         self._consumed = False
         self.bytes_received = 0
 
@@ -78,7 +75,9 @@ class ScriptDownload:
         try:
             if self._on_progress is not None:
                 self._on_progress(0, total)
-            async for chunk in self._response.content.iter_chunked(self._chunk_size):
+            # Each chunk as it arrived (aiohttp reads up to 256 KiB at a time): iter_chunked()
+            # would copy every byte once more to cut the stream into equal pieces.
+            async for chunk in self._response.content.iter_any():
                 self.bytes_received += len(chunk)
                 if self._on_progress is not None:
                     self._on_progress(self.bytes_received, total)
