@@ -33,5 +33,14 @@ IDEMPOTENCY_HEADER: Final = "K6-Idempotency-Key"
 STACK_URL_HEADER: Final = "X-Stack-Url"
 REQUEST_ID_HEADERS: Final = ("X-Request-Id", "Request-Id")
 
+#: A script download asks for ``identity``; one that arrives compressed anyway may decode
+#: to ``COMPRESSED_SCRIPT_ALLOWANCE`` bytes, and past that to ``COMPRESSED_SCRIPT_EXPANSION``
+#: bytes for each encoded byte received. Source code and k6 archives compress 3 to 20 times;
+#: a gzip bomb, about 1000 times. Counting the bytes that came (not the Content-Length, which
+#: may lie, or be missing) keeps what reaches the disk in proportion to what was sent, as it
+#: is for an identity download, which is never capped.
+COMPRESSED_SCRIPT_ALLOWANCE: Final = 32 * 1024 * 1024
+COMPRESSED_SCRIPT_EXPANSION: Final = 64
+
 #: Streaming chunk size for script transfers (chosen by measurement, see benchmarks/).
 CHUNK_SIZE: Final = 256 * 1024

@@ -13,7 +13,8 @@ from typing import Any
 
 import aiohttp
 
-from ._errors import RequestTimeoutError, TransportError
+from ._constants import COMPRESSED_SCRIPT_ALLOWANCE, COMPRESSED_SCRIPT_EXPANSION
+from ._errors import RequestTimeoutError, ResponseDecodeError, TransportError
 from ._scripts import ARCHIVE_TYPE, ProgressCallback
 from ._transport import is_encoded
 from ._validation import check_save_target
@@ -26,6 +27,11 @@ class ScriptDownload:
 
     ``async for chunk in download`` yields bytes chunks; ``read()`` returns them joined;
     ``save(path)`` writes them to ``path`` atomically. The body can be consumed once.
+
+    A body sent compressed although ``identity`` was asked for may decode to 32 MiB, and
+    past that to 64 bytes for each encoded byte received; one that expands further (a
+    "gzip bomb") fails with ``ResponseDecodeError`` as soon as it crosses that line. An
+    identity body is never capped.
     """
 
     def __init__(
@@ -72,12 +78,16 @@ class ScriptDownload:
         self._consumed = True
         url = self._response.url
         total = self.size
+        encoded = is_encoded(self._response)
         try:
             if self._on_progress is not None:
                 self._on_progress(0, total)
-            # Each chunk as it arrived (aiohttp reads up to 256 KiB at a time): iter_chunked()
-            # would copy every byte once more to cut the stream into equal pieces.
+            # Each chunk as it arrived (aiohttp reads up to 256 KiB at a time, and decodes a
+            # compressed body in bounded pieces): iter_chunked() would copy every byte once
+            # more to cut the stream into equal pieces.
             async for chunk in self._response.content.iter_any():
+                if encoded:
+                    self._check_expansion(self.bytes_received + len(chunk))
                 self.bytes_received += len(chunk)
                 if self._on_progress is not None:
                     self._on_progress(self.bytes_received, total)
@@ -90,6 +100,22 @@ class ScriptDownload:
             raise TransportError(
                 f"GET {url}: the script ended after {self.bytes_received} of {total} bytes"
             )
+
+    def _check_expansion(self, decoded: int) -> None:
+        """Refuse a compressed body that decodes past its allowance (``_constants``), and
+        stop reading it: its next chunk would not be written anyway."""
+        content = self._response.content
+        encoded = content.total_raw_bytes  # the encoded bytes aiohttp has received so far
+        limit = max(COMPRESSED_SCRIPT_ALLOWANCE, COMPRESSED_SCRIPT_EXPANSION * encoded)
+        if decoded <= limit:
+            return
+        self._response.close()
+        raise ResponseDecodeError(
+            f"GET {self._response.url}: the script came compressed although identity was "
+            f"asked for, and decodes to more than {limit} bytes, the limit for a compressed "
+            f"script ({COMPRESSED_SCRIPT_ALLOWANCE} bytes, or {COMPRESSED_SCRIPT_EXPANSION} "
+            f"times the {encoded} encoded bytes received when that is more)"
+        )
 
     async def read(self) -> bytes:
         """The whole script in memory (prefer ``save`` or ``async for`` for large archives)."""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from typing import Generic, TypeVar
 
 import aiohttp
@@ -60,9 +61,11 @@ class JsonList(Generic[T]):
 class JsonPage(Generic[T]):
     """Decodes a listing body into a ``Page``, whose ``next_link`` is checked and absolute.
 
-    The link is checked here, against the URL of the page it came from, so that a link the
-    token must not follow fails as the call that brought it (a relative one is resolved
-    against that URL and kept absolute, so it can resume a listing later).
+    The link is checked here, against the URL of the page it came from and the links of
+    the listing's earlier pages, so that a link the token must not follow (or one that
+    would loop) fails as the call that brought it: the transport redacts the token from
+    that error like from any other. A relative link is resolved against the page's URL
+    and kept absolute, so it can resume a listing later.
     """
 
     __slots__ = ("_cls", "_limit")
@@ -72,13 +75,31 @@ class JsonPage(Generic[T]):
         self._limit = limit
 
     async def __call__(self, response: aiohttp.ClientResponse) -> Page[T]:
+        page, _ = await self.read(response, set())
+        return page
+
+    def following(
+        self, seen: set[str]
+    ) -> Callable[[aiohttp.ClientResponse], Awaitable[tuple[Page[T], URL | None]]]:
+        """The handler of the pages of one listing: a page and the URL of the next one,
+        refused when an earlier page of the listing (``seen``, updated) linked to it."""
+
+        async def read(response: aiohttp.ClientResponse) -> tuple[Page[T], URL | None]:
+            return await self.read(response, seen)
+
+        return read
+
+    async def read(
+        self, response: aiohttp.ClientResponse, seen: set[str]
+    ) -> tuple[Page[T], URL | None]:
         # The body was parsed for this call alone: its items can become the models in place.
         page = decode_page(await _read_json(response, self._limit), self._cls, reuse_body=True)
-        if page.next_link is not None:
-            url = check_next_link(page, response.url, set(), page_url=response.url)
-            if url is not None and not URL(page.next_link).is_absolute():
-                page.next_link = str(url)
-        return page
+        if page.next_link is None:
+            return page, None
+        url = check_next_link(page, response.url, seen, page_url=response.url)
+        if url is not None and not URL(page.next_link).is_absolute():
+            page.next_link = str(url)
+        return page, url
 
 
 class NoContent:

@@ -142,12 +142,13 @@ class Listing(Generic[T]):
             first = resume_url(next_link, given, requestor.base_url)
         else:
             first = url().with_query(self._query(filters, order_by, page_size, count))
-        handler = self._page
+        # The links of this listing's pages so far: the page handler refuses a repeat.
+        handler = self._page.following(set())
 
-        async def fetch(page_url: URL) -> Page[T]:
+        async def fetch(page_url: URL) -> tuple[Page[T], URL | None]:
             return await requestor.call("GET", page_url, handler, options=options)
 
-        return iterate_pages(fetch, first, requestor.base_url)
+        return iterate_pages(fetch, first)
 
     def _query(
         self, filters: Mapping[str, Filter], order_by: Any, page_size: int, count: Any

@@ -97,27 +97,29 @@ def resume_url(next_link: Any, given: Sequence[str], base_url: URL) -> URL:
 
 
 async def iterate_pages(
-    fetch: Callable[[URL], Awaitable[Page[T]]], first: URL, origin: URL
+    fetch: Callable[[URL], Awaitable[tuple[Page[T], URL | None]]], first: URL
 ) -> AsyncIterator[Page[T]]:
     """Yield pages from ``first`` on, fetching the next page while the caller uses this one.
+
+    ``fetch`` returns a page and the URL of the next one (None at the end), which it has
+    checked with ``check_next_link`` inside the call that brought the page, against the
+    links of the listing's earlier pages: an error that names a hostile link is then
+    raised, and redacted, by the transport like any other. Nothing here raises one.
 
     At most two pages are held: the one yielded and the one being read ahead. Closing the
     generator early cancels the read-ahead request and releases its connection.
     """
-    seen: set[str] = set()
-    ahead: asyncio.Task[Page[T]] | None = None
+    ahead: asyncio.Task[tuple[Page[T], URL | None]] | None = None
     try:
-        url = first
-        page = await fetch(url)
+        page, next_url = await fetch(first)
         while True:
-            next_url = check_next_link(page, origin, seen, page_url=url)
             if next_url is not None:
                 ahead = asyncio.ensure_future(fetch(next_url))
             yield page
-            if ahead is None or next_url is None:
+            if ahead is None:
                 return
-            page = await ahead
-            url, ahead = next_url, None
+            page, next_url = await ahead
+            ahead = None
     finally:
         if ahead is not None:
             ahead.cancel()

@@ -10,7 +10,9 @@ The contract between the client and its resources. A resource is built with one
 - ``call(method, url, handler, options=…, …)``: one API call through the transport, with
   its retries; ``handler`` turns the successful response into the result;
 - ``model(cls)``, ``model_list(cls)``, ``page(cls)`` and ``no_content``: the handlers of
-  JSON bodies, built once per requestor.
+  JSON bodies, built once per requestor;
+- ``redact(error)``: the token blanked out of an error a resource builds from what the
+  server sent (``call`` does it for every error it raises).
 
 A client configured with a stack URL resolves its stack id before the first call
 (``_stack.StackResolution``): ``call`` then waits for ``GET /auth`` first, once.
@@ -28,6 +30,7 @@ import aiohttp
 from yarl import URL
 
 from ._config import ClientConfig, resolve_timeout
+from ._errors import K6CloudError
 from ._handlers import JsonList, JsonModel, JsonPage, NoContent
 from ._models_auth import Authentication
 from ._retry import RetryPolicy
@@ -175,6 +178,11 @@ class Requestor:
             ),
             policy=defaults.policy,
         )
+
+    def redact(self, error: K6CloudError) -> None:
+        """Blank the token out of ``error``, in place: for an error a resource builds itself
+        from server data (``call`` redacts every error it raises)."""
+        self._transport.redact(error)
 
     async def authenticate(self, stack_url: str | None, options: CallOptions) -> Authentication:
         """``GET /auth`` (``X-Stack-Url``): see ``StackResolution.authenticate``."""

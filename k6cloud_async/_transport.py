@@ -429,7 +429,11 @@ class Transport:
         error.maybe_processed_earlier = maybe_processed
         if idempotency_key is not None:
             error.idempotency_key = idempotency_key
-        # A server or proxy may echo the Authorization header back in a body or header.
+        self.redact(error)
+
+    def redact(self, error: K6CloudError) -> None:
+        """Blank the token out of ``error`` (in place): a server or proxy may echo the
+        Authorization header back in a body, a header or a link."""
         redact(error, self.config.token.reveal())
 
 

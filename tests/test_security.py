@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import json
 import logging
-from collections.abc import AsyncIterator
-from typing import Any
+from collections.abc import AsyncIterator, Awaitable, Callable
+from typing import Any, ClassVar
 
 import pytest
 from aiohttp import web
@@ -31,6 +31,26 @@ TEST_JSON: dict[str, Any] = {
     "k6_version": None,
     "created": "2025-01-06T09:00:00Z",
     "updated": "2025-01-06T09:00:00Z",
+}
+RUN_JSON: dict[str, Any] = {
+    "id": 7,
+    "test_id": 1,
+    "project_id": 1,
+    "started_by": "user@example.com",
+    "created": "2025-01-06T09:00:00Z",
+    "ended": None,
+    "note": "",
+    "retention_expiry": None,
+    "cost": None,
+    "status": "running",
+    "status_details": {"type": "running", "entered": "2025-01-06T09:00:00Z"},
+    "status_history": [{"type": "running", "entered": "2025-01-06T09:00:00Z"}],
+    "distribution": None,
+    "result": None,
+    "result_details": None,
+    "options": None,
+    "k6_dependencies": {},
+    "k6_versions": {},
 }
 
 
@@ -457,6 +477,11 @@ class EchoServer(CannedServer):
         self.routes[("GET", "/cloud/v6/load_tests/3")] = self._not_json
         self.routes[("GET", "/cloud/v6/load_tests/4")] = self._header_only
         self.routes[("GET", "/cloud/v6/load_tests")] = self._foreign_link
+        self.routes[("GET", "/cloud/v6/test_runs/7")] = self._running_run
+        for project, (items, link) in self.SAME_ORIGIN_LINKS.items():
+            self.routes[("GET", f"/cloud/v6/projects/{project}/load_tests")] = self._linking(
+                items, link
+            )
 
     async def _json_error(self, request: web.Request) -> web.StreamResponse:
         echoed = _echo(request)
@@ -483,6 +508,32 @@ class EchoServer(CannedServer):
         token = _echo(request).removeprefix("Bearer ")
         body = {"value": [TEST_JSON], "@nextLink": f"http://evil.example/?token={token}"}
         return web.json_response(body)
+
+    async def _running_run(self, request: web.Request) -> web.StreamResponse:
+        return web.json_response({**RUN_JSON, "status": f"running {_echo(request)}"})
+
+    #: A project's listing: whether its pages hold an item, and the @nextLink it sends,
+    #: built from the request (its URL, the echoed token) and followed or refused.
+    SAME_ORIGIN_LINKS: ClassVar[dict[int, tuple[bool, Callable[[web.Request, str], str]]]] = {
+        # The same link on every page: followed once, then refused as a loop.
+        1: (True, lambda request, token: f"{request.url.origin()}{request.path}?t={token}"),
+        # A link on an empty page: refused before it is followed.
+        2: (False, lambda request, token: f"{request.url.origin()}{request.path}?t={token}"),
+        # Not a URI: refused by what it holds.
+        3: (True, lambda request, token: f"{request.url.origin()}{request.path}?t={token} x"),
+        # The token as the link's user name.
+        4: (True, lambda request, token: f"http://{token}@{request.host}{request.path}"),
+    }
+
+    def _linking(
+        self, items: bool, link: Callable[[web.Request, str], str]
+    ) -> Callable[[web.Request], Awaitable[web.StreamResponse]]:
+        async def handler(request: web.Request) -> web.StreamResponse:
+            token = _echo(request).removeprefix("Bearer ")
+            body = {"value": [TEST_JSON] if items else [], "@nextLink": link(request, token)}
+            return web.json_response(body)
+
+        return handler
 
 
 @pytest.fixture
@@ -544,6 +595,61 @@ class TestAnEchoedTokenIsRedacted:
 
         assert all(TOKEN not in text for text in _every_text(caught.value))
         assert "token=***" in str(caught.value)
+
+    @pytest.mark.parametrize(
+        ("project", "why"),
+        [
+            (1, "repeats an earlier one"),
+            (2, "an empty page has a next link"),
+            (3, "whitespace or control characters"),
+            (4, "carries credentials"),
+        ],
+        ids=["repeated", "after-an-empty-page", "not-a-uri", "as-credentials"],
+    )
+    @pytest.mark.parametrize("how", ["list", "pages", "resumed"])
+    async def test_in_a_same_origin_next_link(
+        self, echo: EchoServer, project: int, why: str, how: str
+    ) -> None:
+        link = f"{echo.base_url}/cloud/v6/projects/{project}/load_tests?t={TOKEN}"
+        async with _client(echo.base_url) as client:
+            listing: AsyncIterator[object] = (
+                client.load_tests.list(project_id=project)
+                if how == "list"
+                else client.load_tests.pages(project_id=project)
+                if how == "pages"
+                else client.load_tests.pages(next_link=link)
+            )
+            with pytest.raises(k6.ResponseDecodeError, match=why) as caught:
+                [item async for item in listing]
+
+        texts = _every_text(caught.value)
+        assert all(TOKEN not in text for text in texts), texts
+        assert "***" in str(caught.value)
+        assert caught.value.field == "$.@nextLink"
+        assert caught.value.attempts == 1  # raised as the call that brought the link
+
+    async def test_in_a_repeated_next_link_after_pages_were_handed_out(
+        self, echo: EchoServer
+    ) -> None:
+        async with _client(echo.base_url) as client:
+            pages = client.load_tests.pages(project_id=1)
+            first = await anext(pages)
+            with pytest.raises(k6.ResponseDecodeError, match="repeats") as caught:
+                await anext(pages)
+
+        assert first.next_link is not None  # the caller's own page: the link as it came
+        assert all(TOKEN not in text for text in _every_text(caught.value))
+
+    async def test_in_the_last_status_a_wait_saw(self, echo: EchoServer) -> None:
+        async with _client(echo.base_url) as client:
+            with pytest.raises(k6.WaitTimeoutError) as caught:
+                await client.test_runs.wait(7, poll_interval=0.01, max_wait=0.05)
+
+        error = caught.value
+        texts = [str(error), repr(error), repr(error.args), error.message]
+        assert all(TOKEN not in text for text in texts), texts
+        assert "last status seen: running Bearer ***" in str(error)
+        assert error.run is not None  # the run as it came: the caller's own data
 
     def test_a_short_token_is_not_blanked_out_of_messages(self) -> None:
         from k6cloud_async._errors import redact

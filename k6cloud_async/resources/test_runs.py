@@ -143,13 +143,15 @@ class TestRuns(Resource):
         try:
             return await poller.run(deadline)
         except _DeadlinePassed:
-            raise WaitTimeoutError(
+            error = WaitTimeoutError(
                 f"test run {run_id} did not finish within {limit:g} seconds "
                 f"(last status seen: {poller.status or 'none'})",
                 run=poller.last,
                 timeout=limit or 0.0,
                 attempts=poller.polls,
-            ) from None
+            )
+            self._requestor.redact(error)  # the status is the server's text
+            raise error from None
 
     # -- listings -------------------------------------------------------------------------
 
