@@ -381,3 +381,20 @@ def test_weekdays_before_the_start_do_not_count_towards_count() -> None:
 
     assert after_friday == datetime(2025, 1, 13, 9, 0, tzinfo=UTC)  # the second run
     assert after_monday is None
+
+
+@pytest.mark.parametrize(
+    ("expression", "after", "expected"),
+    [
+        # A day of the month that must also be a weekday (the weekday field has a star):
+        # May 1st is a Sunday in 2022 and next in 2033.
+        ("* * 1 5 */7", "2022-05-02T00:00:00Z", "2033-05-01T00:00:00Z"),
+        # February 29th on a Sunday: 2088, then 2128 (2100 is no leap year).
+        ("0 0 29 2 */7", "2088-03-01T00:00:00Z", "2128-02-29T00:00:00Z"),
+    ],
+)
+def test_next_cron_run_looks_decades_ahead(expression: str, after: str, expected: str) -> None:
+    start = datetime.fromisoformat(after)
+    found = next_cron_run(parse_cron(expression), ZoneInfo("UTC"), start)
+    assert found == datetime.fromisoformat(expected)
+    assert found == next(iter(CronSim(expression, start - timedelta(microseconds=1))), None)

@@ -30,8 +30,11 @@ from .._models_schedules import WEEKDAYS, RecurrenceRule
 
 __all__ = ["CRON_HORIZON_DAYS", "next_cron_run", "next_recurrence", "next_run"]
 
-#: How far ahead a cron expression is searched: past ten years it never matches.
-CRON_HORIZON_DAYS: Final = 3660
+#: How far ahead a cron expression is searched: 50 years. A day of the month on a given
+#: weekday can be 11 years away (May 1st on a Sunday: 2022, then 2033), February 29th on
+#: one 40 years (across 2100, which is no leap year); what does not match within 50 years
+#: never does (cron libraries such as cronsim give up after 50 years too).
+CRON_HORIZON_DAYS: Final = 366 * 50
 
 _MINUTE: Final = timedelta(minutes=1)
 _FIXED_STEPS: Final = {
