@@ -106,6 +106,12 @@ class Transport:
         self.max_response_bytes = max_response_bytes
         self._session = session
         self._owns_session = session is None
+        # On a session of its own, the transport makes the client's headers the session's
+        # defaults, which aiohttp copies in one step rather than merging them name by name
+        # into every request. A caller's session gets them on every request (it may be
+        # used for other hosts: its defaults are not touched), and so does every request
+        # once the headers have changed (the stack id, resolved from the stack URL).
+        self._session_headers: Mapping[str, str] | None = None
         self._max_connections = max_connections
         self._ssl = ssl
         self._proxy = proxy
@@ -140,10 +146,12 @@ class Transport:
             connector = aiohttp.TCPConnector(
                 limit=self._max_connections, ssl=self._ssl if self._ssl is not None else True
             )
+            self._session_headers = self.config.headers  # built once per client, never mutated
             session = self._session = aiohttp.ClientSession(
                 connector=connector,
                 trust_env=self._trust_env,
                 trace_configs=self._trace_configs,
+                headers=self.config.headers,
                 # Cookies are not part of this API; never keep or replay them.
                 cookie_jar=aiohttp.DummyCookieJar(),
             )
@@ -322,7 +330,7 @@ class Transport:
         url: URL,
         handler: Callable[[aiohttp.ClientResponse], Awaitable[R]],
         body: RequestBody | bytes | None,
-        headers: Mapping[str, str],
+        headers: Mapping[str, str] | None,
         options: CallOptions,
         deadline: float | None,
         attempt: int,
@@ -408,10 +416,12 @@ class Transport:
 
     def _headers(
         self, extra: Mapping[str, str] | None, idempotency_key: str | None
-    ) -> Mapping[str, str]:
+    ) -> Mapping[str, str] | None:
+        base = self.config.headers
+        own = base is self._session_headers  # already the session's defaults
         if not extra and idempotency_key is None:
-            return self.config.headers  # built once per client, never mutated
-        headers = CIMultiDict(self.config.headers)
+            return None if own else base
+        headers: CIMultiDict[str] = CIMultiDict() if own else CIMultiDict(base)
         if extra:
             headers.update(extra)
         if idempotency_key is not None:
