@@ -261,9 +261,11 @@ def cases(selected: list[str], s: dict[str, Any], workdir: Path) -> list[dict[st
 
 
 def _rounds(size: int) -> int:
-    """Transfers per run: a small script is sent several times (128 MiB or more in all),
-    so that its throughput is not one 30 ms sample; peak RSS still reflects one size."""
-    return max(1, 128 * MIB // size)
+    """Transfers per run: at least 4 and 128 MiB in all, so that a run's figure is not one
+    sample of a file system whose write speed swings from one transfer to the next (one
+    256 MiB transfer per process moved the CPU ratio between 0.79x and 1.29x from run to run);
+    peak RSS still reflects one size."""
+    return max(4, 128 * MIB // size)
 
 
 def _case(
