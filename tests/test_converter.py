@@ -13,6 +13,7 @@ import pytest
 import k6cloud_async as k6
 from k6cloud_async._converter import decode, decode_page
 from k6cloud_async._pagination import iterate_items
+from tests._bodies import running_run
 
 LOAD_TEST: dict[str, Any] = {
     "baseline_test_run_id": None,
@@ -93,26 +94,7 @@ def test_a_body_that_is_not_an_object_is_refused(body: Any) -> None:
 
 
 def test_nested_errors_name_the_nested_path() -> None:
-    run = {
-        "id": 1,
-        "test_id": 2,
-        "project_id": 3,
-        "started_by": None,
-        "created": "2024-06-01T19:00:00Z",
-        "ended": None,
-        "note": "",
-        "retention_expiry": None,
-        "cost": None,
-        "status": "running",
-        "status_details": {"type": "running", "entered": "2024-06-01T19:00:00Z"},
-        "status_history": [{"type": "created", "entered": "not a date"}],
-        "distribution": None,
-        "result": None,
-        "result_details": None,
-        "options": None,
-        "k6_dependencies": {},
-        "k6_versions": {},
-    }
+    run = running_run(status_history=[{"type": "created", "entered": "not a date"}])
     with pytest.raises(k6.ResponseDecodeError) as caught:
         decode(run, k6.TestRun)
     assert caught.value.field == "$.status_history[0].entered"

@@ -21,6 +21,7 @@ from k6cloud_async._codegen import GENERATED_FILENAME
 from k6cloud_async._converter import _detailed, _generated, decode, decode_page
 from k6cloud_async._models import VUH_FIGURE, ErrorBody
 from k6cloud_async._scalars import structure_datetime
+from tests._bodies import running_run
 
 # -- models beyond the API's, for the kinds of field the API's models do not use yet ----------
 
@@ -402,26 +403,7 @@ def test_a_date_time_with_another_offset_keeps_it() -> None:
     assert frozen.at.tzinfo == timezone(-timedelta(hours=5, minutes=30))
 
 
-RUN: dict[str, Any] = {
-    "id": 1,
-    "test_id": 2,
-    "project_id": 3,
-    "started_by": None,
-    "created": "2024-06-01T19:00:00Z",
-    "ended": None,
-    "note": "",
-    "retention_expiry": None,
-    "cost": None,
-    "status": "running",
-    "status_details": {"type": "running", "entered": "2024-06-01T19:00:00Z"},
-    "status_history": [],
-    "distribution": None,
-    "result": None,
-    "result_details": None,
-    "options": None,
-    "k6_dependencies": {},
-    "k6_versions": {},
-}
+RUN: dict[str, Any] = running_run()
 
 
 def test_json_containers_are_kept_not_copied() -> None:

@@ -19,6 +19,7 @@ import k6cloud_async as k6
 from k6cloud_async._models import Page
 from k6cloud_async._pagination import check_next_link
 from k6cloud_async.testing import FakeK6Cloud, Fault
+from tests._bodies import running_run
 from tests.conftest import CannedServer
 
 TOKEN = "tok-Sup3rS3cret-4f9a1c0e7b2d"
@@ -32,26 +33,15 @@ TEST_JSON: dict[str, Any] = {
     "created": "2025-01-06T09:00:00Z",
     "updated": "2025-01-06T09:00:00Z",
 }
-RUN_JSON: dict[str, Any] = {
-    "id": 7,
-    "test_id": 1,
-    "project_id": 1,
-    "started_by": "user@example.com",
-    "created": "2025-01-06T09:00:00Z",
-    "ended": None,
-    "note": "",
-    "retention_expiry": None,
-    "cost": None,
-    "status": "running",
-    "status_details": {"type": "running", "entered": "2025-01-06T09:00:00Z"},
-    "status_history": [{"type": "running", "entered": "2025-01-06T09:00:00Z"}],
-    "distribution": None,
-    "result": None,
-    "result_details": None,
-    "options": None,
-    "k6_dependencies": {},
-    "k6_versions": {},
-}
+RUN_JSON: dict[str, Any] = running_run(
+    id=7,
+    test_id=1,
+    project_id=1,
+    started_by="user@example.com",
+    created="2025-01-06T09:00:00Z",
+    status_details={"type": "running", "entered": "2025-01-06T09:00:00Z"},
+    status_history=[{"type": "running", "entered": "2025-01-06T09:00:00Z"}],
+)
 
 
 @pytest.fixture
