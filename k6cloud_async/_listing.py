@@ -23,7 +23,7 @@ with ``list()`` as ``items(self.pages(...))``.
 
 from __future__ import annotations
 
-from collections.abc import AsyncGenerator, AsyncIterator, Callable, Mapping
+from collections.abc import AsyncGenerator, Callable, Mapping
 from datetime import UTC
 from typing import Any, Final, Generic, TypeVar
 
@@ -116,7 +116,7 @@ class Listing(Generic[T]):
         next_link: str | None = None,
         timeout: Timeout = None,
         max_retries: int | None = None,
-    ) -> AsyncIterator[Page[T]]:
+    ) -> AsyncGenerator[Page[T], None]:
         """The listing's pages, from its first page or from ``next_link``.
 
         ``url()`` builds the endpoint's URL (checking the keywords in its path, named in
@@ -169,6 +169,6 @@ class Listing(Generic[T]):
         return query
 
 
-def items(pages: AsyncIterator[Page[T]]) -> AsyncGenerator[T, None]:
+def items(pages: AsyncGenerator[Page[T], None]) -> AsyncGenerator[T, None]:
     """The items of ``pages``, one after the other (``list()`` of every resource)."""
     return iterate_items(pages)

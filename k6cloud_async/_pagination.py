@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import AsyncGenerator, AsyncIterator, Awaitable, Callable, Sequence
+from collections.abc import AsyncGenerator, Awaitable, Callable, Sequence
 from typing import Any, TypeVar
 
 from yarl import URL
@@ -98,7 +98,7 @@ def resume_url(next_link: Any, given: Sequence[str], base_url: URL) -> URL:
 
 async def iterate_pages(
     fetch: Callable[[URL], Awaitable[tuple[Page[T], URL | None]]], first: URL
-) -> AsyncIterator[Page[T]]:
+) -> AsyncGenerator[Page[T], None]:
     """Yield pages from ``first`` on, fetching the next page while the caller uses this one.
 
     ``fetch`` returns a page and the URL of the next one (None at the end), which it has
@@ -130,14 +130,14 @@ async def iterate_pages(
                 ahead.exception()
 
 
-async def iterate_items(pages: AsyncIterator[Page[T]]) -> AsyncGenerator[T, None]:
+async def iterate_items(pages: AsyncGenerator[Page[T], None]) -> AsyncGenerator[T, None]:
     """Yield the items of each page, closing the page iterator when done or abandoned.
 
     Each item is let go of once yielded (the pages are not the caller's), so an item the
     caller drops is freed at once rather than kept with its page: over a long listing, the
     garbage collector then finds as few live objects as it would for the raw JSON.
     """
-    async with contextlib.aclosing(pages):  # type: ignore[type-var]
+    async with contextlib.aclosing(pages):
         async for page in pages:
             items = page.items
             items.reverse()

@@ -436,8 +436,35 @@ def test_upsert_creates_then_replaces(server: ThreadedFake, k6cloud: Any, tmp_pa
     second = k6cloud("--json", "tests", "upsert", str(server.project), "Nightly", str(script))
 
     assert first.code == second.code == 0
-    assert first.json()["id"] == second.json()["id"]
-    assert b"v2" in server.call(server.fake.script_of, second.json()["id"])
+    assert first.json()["created"] is True
+    assert second.json()["created"] is False
+    test = second.json()["load_test"]
+    assert first.json()["load_test"]["id"] == test["id"]
+    assert set(second.json()) == {"created", "load_test"}
+    assert test == k6.to_dict(server.get_test(test["id"]))
+    assert b"v2" in server.call(server.fake.script_of, test["id"])
+
+
+def test_upsert_says_whether_it_created_or_replaced(
+    server: ThreadedFake, k6cloud: Any, tmp_path: Path
+) -> None:
+    script = _write(tmp_path / "s.js", SCRIPT)
+    project = server.project
+
+    first = k6cloud("tests", "upsert", str(project), "Nightly", str(script))
+    second = k6cloud("tests", "upsert", str(project), "Nightly", str(script))
+
+    assert first.code == second.code == 0, first.err + second.err
+    test_id = server.call(server.fake.test_by_name, "Nightly", project).id
+    shown = k6cloud("tests", "get", str(test_id)).out  # the test's fields, as now
+    said, fields = first.out.split("\n", 1)
+    assert said == f"created load test {test_id} 'Nightly' in project {project}"
+    assert [line.split()[0] for line in fields.splitlines()] == [
+        line.split()[0] for line in shown.splitlines()
+    ]
+    said, fields = second.out.split("\n", 1)
+    assert said == f"updated load test {test_id} 'Nightly' in project {project}: script replaced"
+    assert fields == shown
 
 
 def test_rename(server: ThreadedFake, k6cloud: Any) -> None:

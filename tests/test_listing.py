@@ -6,7 +6,7 @@ and talks to a canned server over real HTTP.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncGenerator
 from datetime import UTC, datetime, timedelta, timezone
 from typing import Any
 
@@ -50,7 +50,7 @@ class Widgets(Resource):
         next_link: str | None = None,
         timeout: Timeout = None,
         max_retries: int | None = None,
-    ) -> AsyncIterator[k6.Page[k6.LoadTest]]:
+    ) -> AsyncGenerator[k6.Page[k6.LoadTest], None]:
         return self._listing.pages(
             lambda: (
                 self._root / "widgets"
@@ -71,7 +71,7 @@ class Widgets(Resource):
             max_retries=max_retries,
         )
 
-    def unordered(self, *, order_by: Any = None) -> AsyncIterator[k6.Page[k6.LoadTest]]:
+    def unordered(self, *, order_by: Any = None) -> AsyncGenerator[k6.Page[k6.LoadTest], None]:
         return self._unordered.pages(lambda: self._root / "widgets", order_by=order_by)
 
     async def get_all(self) -> list[k6.LoadTest]:

@@ -266,7 +266,7 @@ async def test_stopping_list_limits_early_sends_no_further_request(
     listing = client.projects.list_limits(project_ids=ids)
 
     first = await anext(aiter(listing))
-    await listing.aclose()  # type: ignore[attr-defined]
+    await listing.aclose()
 
     assert first.project_id == ids[0]
     assert len(fake.requests) == 1

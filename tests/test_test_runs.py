@@ -174,7 +174,7 @@ class TestList:
     ) -> None:
         ids = [fake.start_run(test_id).id for _ in range(3)]
         pages = client.test_runs.pages(test_id=test_id, page_size=2)
-        async with contextlib.aclosing(pages):  # type: ignore[type-var]
+        async with contextlib.aclosing(pages):
             first = await anext(pages)
         assert first.next_link is not None
 

@@ -1,8 +1,9 @@
 """What a type checker makes of the public types: ``mypy --strict`` over small programs.
 
-An ``Outcome`` narrows on ``.ok``, a misspelt run status is an error, and an upsert's
-``created`` is a ``bool``; each claim is checked both ways (the right code passes, the
-wrong code fails with the error named).
+An ``Outcome`` narrows on ``.ok``, a misspelt run status is an error, an upsert's
+``created`` is a ``bool``, and every listing's ``pages()`` and ``list()`` is an async
+generator that ``contextlib.aclosing`` takes; each claim is checked both ways where a
+wrong use exists (the right code passes, the wrong code fails with the error named).
 """
 
 from __future__ import annotations
@@ -41,6 +42,60 @@ PASSES = {
             test, created = await client.load_tests.upsert(1, "smoke", b"export default 1")
             flag: bool = created
             return test.id + flag
+    """,
+    "listings_are_async_generators": """
+        from collections.abc import AsyncGenerator
+        from contextlib import aclosing
+        from typing import assert_type
+
+
+        async def first_pages(client: k6.K6CloudClient) -> int:
+            seen = 0
+            async with aclosing(client.load_tests.pages()) as tests:
+                async for page in tests:
+                    seen += len(page.items)
+            async with aclosing(client.test_runs.pages(test_id=1)) as runs:
+                async for run_page in runs:
+                    seen += len(run_page.items)
+            async with aclosing(client.projects.pages()) as projects:
+                async for project_page in projects:
+                    seen += len(project_page.items)
+            async with aclosing(client.schedules.pages()) as schedules:
+                async for schedule_page in schedules:
+                    seen += len(schedule_page.items)
+            return seen
+
+
+        async def first_items(client: k6.K6CloudClient) -> int:
+            seen = 0
+            async with aclosing(client.load_tests.list()) as tests:
+                async for test in tests:
+                    seen += test.id
+            async with aclosing(client.test_runs.list()) as runs:
+                async for run in runs:
+                    seen += run.id
+            async with aclosing(client.projects.list()) as projects:
+                async for project in projects:
+                    seen += project.id
+            async with aclosing(client.projects.list_limits()) as limits:
+                async for limit in limits:
+                    seen += limit.project_id
+            async with aclosing(client.schedules.list()) as schedules:
+                async for schedule in schedules:
+                    seen += schedule.id
+            return seen
+
+
+        def types(client: k6.K6CloudClient) -> None:
+            assert_type(client.load_tests.pages(), AsyncGenerator[k6.Page[k6.LoadTest], None])
+            assert_type(client.test_runs.pages(), AsyncGenerator[k6.Page[k6.TestRun], None])
+            assert_type(client.projects.pages(), AsyncGenerator[k6.Page[k6.Project], None])
+            assert_type(client.schedules.pages(), AsyncGenerator[k6.Page[k6.Schedule], None])
+            assert_type(client.load_tests.list(), AsyncGenerator[k6.LoadTest, None])
+            assert_type(client.test_runs.list(), AsyncGenerator[k6.TestRun, None])
+            assert_type(client.projects.list(), AsyncGenerator[k6.Project, None])
+            assert_type(client.projects.list_limits(), AsyncGenerator[k6.ProjectLimits, None])
+            assert_type(client.schedules.list(), AsyncGenerator[k6.Schedule, None])
     """,
 }
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import os
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, TypeVar
 
 import k6cloud_async as k6
 
@@ -29,6 +29,8 @@ if TYPE_CHECKING:
     from ._context import Context
 
 __all__ = ["register"]
+
+T = TypeVar("T")
 
 _COLUMNS = (Column("ID", ">"), Column("PROJECT", ">"), Column("NAME"), Column("UPDATED"))
 
@@ -131,28 +133,33 @@ def _script(ctx: Context, argument: str) -> tuple[bytes | Path, str]:
 
 
 async def create_test(ctx: Context, args: argparse.Namespace) -> int:
-    return await _send_test(ctx, args, ctx.client.load_tests.create)
+    ctx.out.model(await _send_test(ctx, args, ctx.client.load_tests.create))
+    return 0
 
 
 async def upsert_test(ctx: Context, args: argparse.Namespace) -> int:
-    async def upsert(*arguments: Any, **options: Any) -> k6.LoadTest:
-        return (await ctx.client.load_tests.upsert(*arguments, **options)).value
-
-    return await _send_test(ctx, args, upsert)
+    """The test, and whether it was created or its script replaced: a line saying which
+    above the test's fields, or with --json ``{"created": bool, "load_test": {…}}``."""
+    test, created = await _send_test(ctx, args, ctx.client.load_tests.upsert)
+    if ctx.out.json_mode:
+        ctx.out.document({"created": created, "load_test": k6.to_dict(test)})
+        return 0
+    where = f"load test {test.id} {test.name!r} in project {test.project_id}"
+    ctx.out.line(f"created {where}" if created else f"updated {where}: script replaced")
+    ctx.out.model(test)
+    return 0
 
 
 async def _send_test(
-    ctx: Context, args: argparse.Namespace, send: Callable[..., Awaitable[k6.LoadTest]]
-) -> int:
+    ctx: Context, args: argparse.Namespace, send: Callable[..., Awaitable[T]]
+) -> T:
     """``create`` or ``upsert``: the script from a path (or stdin), with a progress bar."""
     script, label = _script(ctx, args.script)
     bar = ctx.progress(f"upload {label}")
     try:
-        test = await send(args.project_id, args.name, script, on_progress=bar.on_progress)
+        return await send(args.project_id, args.name, script, on_progress=bar.on_progress)
     finally:
         bar.close()
-    ctx.out.model(test)
-    return 0
 
 
 async def rename_test(ctx: Context, args: argparse.Namespace) -> int:

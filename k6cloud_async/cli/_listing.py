@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Callable, Sequence
-from typing import TYPE_CHECKING, Any, TypeVar
+from collections.abc import AsyncGenerator, Callable, Sequence
+from typing import TYPE_CHECKING, TypeVar
 
 import k6cloud_async as k6
 
@@ -28,7 +28,7 @@ def print_items(
 
 async def print_pages(
     out: Output,
-    pages: AsyncIterator[k6.Page[T]],
+    pages: AsyncGenerator[k6.Page[T], None],
     columns: Sequence[Column],
     row: Callable[[T], list[str]],
     *,
@@ -52,11 +52,5 @@ async def print_pages(
             if limit is not None and printed >= limit:
                 break
     finally:
-        await _close(pages)
+        await pages.aclose()
     return printed
-
-
-async def _close(iterator: AsyncIterator[Any]) -> None:
-    aclose = getattr(iterator, "aclose", None)
-    if aclose is not None:
-        await aclose()

@@ -13,7 +13,7 @@ Adding a resource (``client.schedules``, say)::
 
         def pages(self, *, page_size: int = PAGE_SIZE, count: bool = False,
                   next_link: str | None = None, timeout: Timeout = None,
-                  max_retries: int | None = None) -> AsyncIterator[Page[Schedule]]:
+                  max_retries: int | None = None) -> AsyncGenerator[Page[Schedule], None]:
             return self._listing.pages(lambda: self._root / "schedules", page_size=page_size,
                 count=count, next_link=next_link, timeout=timeout, max_retries=max_retries)
 

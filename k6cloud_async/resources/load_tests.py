@@ -7,7 +7,6 @@ import uuid
 from collections.abc import (
     AsyncGenerator,
     AsyncIterable,
-    AsyncIterator,
     Iterable,
     Mapping,
     Sequence,
@@ -110,7 +109,7 @@ class LoadTests(Resource):
         next_link: str | None = None,
         timeout: Timeout = None,
         max_retries: int | None = None,
-    ) -> AsyncIterator[Page[LoadTest]]:
+    ) -> AsyncGenerator[Page[LoadTest], None]:
         """The listing page by page (``.items``, ``.count``, ``.next_link``).
 
         ``count=True`` asks for ``@count``. ``next_link=`` resumes a listing from a link kept

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import builtins
 import contextlib
-from collections.abc import AsyncGenerator, AsyncIterator, Iterable, Mapping, Sequence
+from collections.abc import AsyncGenerator, Iterable, Mapping, Sequence
 from typing import Any, Final
 from urllib.parse import quote
 
@@ -104,7 +104,7 @@ class Projects(Resource):
         next_link: str | None = None,
         timeout: Timeout = None,
         max_retries: int | None = None,
-    ) -> AsyncIterator[Page[Project]]:
+    ) -> AsyncGenerator[Page[Project], None]:
         """``GET /projects`` page by page (``.items``, ``.count``, ``.next_link``).
 
         ``count=True`` asks for ``@count``; ``next_link=`` resumes from a link kept from an
@@ -396,7 +396,7 @@ class Projects(Resource):
 
 
 async def _one_after_another(
-    listings: Sequence[AsyncIterator[Page[ProjectLimits]]],
+    listings: Sequence[AsyncGenerator[Page[ProjectLimits], None]],
 ) -> AsyncGenerator[ProjectLimits, None]:
     """The items of each listing in turn; stopping early closes the one being read."""
     for pages in listings:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncGenerator
 from datetime import datetime
 
 from yarl import URL
@@ -33,7 +33,7 @@ class Schedules(Resource):
         page_size: int = PAGE_SIZE,
         timeout: Timeout = None,
         max_retries: int | None = None,
-    ) -> AsyncIterator[Schedule]:
+    ) -> AsyncGenerator[Schedule, None]:
         """Every schedule of the stack, following ``@nextLink`` (an async generator: use
         ``contextlib.aclosing`` to stop early)."""
         return items(self.pages(page_size=page_size, timeout=timeout, max_retries=max_retries))
@@ -46,7 +46,7 @@ class Schedules(Resource):
         next_link: str | None = None,
         timeout: Timeout = None,
         max_retries: int | None = None,
-    ) -> AsyncIterator[Page[Schedule]]:
+    ) -> AsyncGenerator[Page[Schedule], None]:
         """``GET /schedules`` page by page (``.items``, ``.count`` with ``count=True``,
         ``.next_link``); ``next_link=`` resumes from a kept link."""
         return self._listing.pages(

@@ -8,7 +8,7 @@ import functools
 import inspect
 import time
 import warnings
-from collections.abc import AsyncGenerator, AsyncIterator, Awaitable, Callable, Sequence
+from collections.abc import AsyncGenerator, Awaitable, Callable, Sequence
 from contextlib import AbstractAsyncContextManager
 from datetime import datetime
 from typing import Final, TypeVar
@@ -202,7 +202,7 @@ class TestRuns(Resource):
         next_link: str | None = None,
         timeout: Timeout = None,
         max_retries: int | None = None,
-    ) -> AsyncIterator[Page[TestRun]]:
+    ) -> AsyncGenerator[Page[TestRun], None]:
         """The listing page by page (``.items``, ``.count``, ``.next_link``).
 
         ``count=True`` asks for ``@count``. ``next_link=`` resumes a listing from a link kept
