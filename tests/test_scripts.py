@@ -36,14 +36,15 @@ from _script_sources import (
 from attrs import frozen
 
 import k6cloud_async as k6
+from k6cloud_async._constants import CHUNK_SIZE
 from k6cloud_async._scripts import is_tar_header, prepare_script
 from k6cloud_async.testing import FakeK6Cloud, Fault
 
 MiB = 1024 * 1024
 TAR_BLOCK = 512
 
-#: ~600 KiB of UTF-8 JavaScript with non-ASCII text: several 256 KiB transfer chunks.
-SCRIPT_TEXT = javascript(600 * 1024)
+#: UTF-8 JavaScript with non-ASCII text: several transfer chunks, the last one partial.
+SCRIPT_TEXT = javascript(2 * CHUNK_SIZE + CHUNK_SIZE // 3)
 SCRIPT = SCRIPT_TEXT.encode("utf-8")
 SMALL_SCRIPT = b'export default function () { console.log("h\xc3\xa9llo"); }\n'
 

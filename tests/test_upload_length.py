@@ -18,10 +18,11 @@ import pytest
 from attrs import define, field
 
 import k6cloud_async as k6
+from k6cloud_async._constants import CHUNK_SIZE
 
 KiB = 1024
-#: Three transfer chunks (256 KiB each), the last one partial.
-SIZE = 600 * KiB
+#: Three transfer chunks, the last one partial.
+SIZE = 2 * CHUNK_SIZE + CHUNK_SIZE // 3
 GROWTH = b"\n// appended while the upload was going on\n" * 20
 _NO_CONTENT = b"HTTP/1.1 204 No Content\r\nContent-Length: 0\r\n\r\n"
 
