@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import math
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
 from typing import Final
 
@@ -27,17 +27,24 @@ class FakeClock:
     never the wall clock, so tests are deterministic. It starts at
     :data:`DEFAULT_START` (or ``start``) and moves only through :meth:`advance`
     and :meth:`set` — or, inside :meth:`driving_waits`, by the sleeps of
-    ``client.test_runs.wait()``.
+    ``client.test_runs.wait()``. Whenever it moves, the fake starts the runs its
+    schedules reached (see ``FakeK6Cloud``), before anything else can read it.
     """
 
-    __slots__ = ("_now", "driven")
+    __slots__ = ("_moved", "_now", "driven")
 
     def __init__(self, start: datetime | None = None) -> None:
         self._now = DEFAULT_START
+        self._moved: list[Callable[[], None]] = []
         #: Seconds the sleeps of driven waits moved the clock (see :meth:`driving_waits`).
         self.driven = 0.0
         if start is not None:
             self.set(start)
+
+    def _on_move(self, callback: Callable[[], None]) -> None:
+        """Call ``callback`` after every :meth:`advance` and :meth:`set` (the fake's
+        schedules catch up so)."""
+        self._moved.append(callback)
 
     def now(self) -> datetime:
         """The current fake time: a timezone-aware UTC ``datetime``."""
@@ -48,6 +55,7 @@ class FakeClock:
         if seconds < 0:
             raise ValueError("the fake clock cannot go backwards")
         self._now += timedelta(seconds=seconds)
+        self._notify()
         return self._now
 
     def set(self, when: datetime) -> None:
@@ -55,6 +63,11 @@ class FakeClock:
         if when.tzinfo is None or when.utcoffset() is None:
             raise ValueError("the fake clock needs a timezone-aware datetime")
         self._now = when.astimezone(UTC)
+        self._notify()
+
+    def _notify(self) -> None:
+        for callback in self._moved:
+            callback()
 
     @contextlib.contextmanager
     def driving_waits(self, limit: float = DRIVE_LIMIT) -> Iterator[None]:

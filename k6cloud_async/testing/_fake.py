@@ -48,6 +48,17 @@ class FakeK6Cloud(ZonesAndLabels):
     ``compression`` (``"gzip"``, ``"deflate"`` or ``None``, settable any time) compresses
     every response body, streamed scripts and errors included, whatever the request's
     ``Accept-Encoding`` says. ``stack_url`` is the ``X-Stack-Url`` ``GET /auth`` accepts.
+
+    Schedules start runs as the :attr:`clock` reaches them: when it moves past (or onto) an
+    active schedule's ``next_run``, the test gets a run as ``POST /load_tests/{id}/start``
+    makes it (its outcome set by :meth:`set_run_outcome`), ``created`` at the scheduled
+    moment, and ``next_run`` moves to the next occurrence (``None`` once the recurrence has
+    ended). This happens inside :meth:`FakeClock.advance` and :meth:`FakeClock.set`, so
+    the next request and every helper already see it. Occurrences the clock jumped over
+    each start a run, in time order, up to the latest 100 per schedule and move (the
+    earlier ones are skipped). A deactivated schedule starts nothing, and its occurrences
+    pass all the same (deactivating "does not delay its expiration"): activating it
+    replays none. A schedule set with an occurrence at the current time starts it at once.
     """
 
     def __init__(

@@ -16,11 +16,14 @@ Pure functions over aware datetimes, for the fake's ``next_run``:
 
 None means the schedule has expired (or, for a cron expression, matches nothing in the
 next :data:`CRON_HORIZON_DAYS` days).
+
+:func:`occurrences_due` walks a schedule's occurrences up to a moment, for the runs it starts.
 """
 
 from __future__ import annotations
 
 import calendar
+from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta
 from typing import Final
 from zoneinfo import ZoneInfo
@@ -28,7 +31,14 @@ from zoneinfo import ZoneInfo
 from .._cron import CronExpression
 from .._models_schedules import WEEKDAYS, RecurrenceRule
 
-__all__ = ["CRON_HORIZON_DAYS", "next_cron_run", "next_recurrence", "next_run"]
+__all__ = [
+    "CATCH_UP_LIMIT",
+    "CRON_HORIZON_DAYS",
+    "next_cron_run",
+    "next_recurrence",
+    "next_run",
+    "occurrences_due",
+]
 
 #: How far ahead a cron expression is searched: 50 years. A day of the month on a given
 #: weekday can be 11 years away (May 1st on a Sunday: 2022, then 2033), February 29th on
@@ -36,7 +46,14 @@ __all__ = ["CRON_HORIZON_DAYS", "next_cron_run", "next_recurrence", "next_run"]
 #: never does (cron libraries such as cronsim give up after 50 years too).
 CRON_HORIZON_DAYS: Final = 366 * 50
 
+#: How many of a schedule's missed occurrences start a run when the clock jumps over them:
+#: the latest 100 (advancing a year on an every-minute cron would otherwise start 525,600).
+CATCH_UP_LIMIT: Final = 100
+
 _MINUTE: Final = timedelta(minutes=1)
+#: The clock's resolution: the next occurrence strictly after ``t`` is the first at or
+#: after ``t + _TICK``.
+_TICK: Final = timedelta(microseconds=1)
 _FIXED_STEPS: Final = {
     "HOURLY": timedelta(hours=1),
     "DAILY": timedelta(days=1),
@@ -59,6 +76,49 @@ def next_run(
     return starts if starts >= now else None
 
 
+def occurrences_due(
+    following: Callable[[datetime], datetime | None],
+    pending: datetime,
+    now: datetime,
+    limit: int = CATCH_UP_LIMIT,
+) -> tuple[list[datetime], datetime | None]:
+    """The occurrences from ``pending`` to ``now`` included, in order (only the latest
+    ``limit`` when there are more), and the first one after ``now`` (None: none).
+
+    ``following(t)`` is the first occurrence at or after ``t``, and ``pending`` one of
+    them. When more than ``limit`` are due, a bisection finds the moment from which
+    exactly ``limit`` remain, so the work is bounded by ``limit`` walks of ``limit`` steps
+    per halving of the span, however many occurrences it holds.
+    """
+    moments, after = _walk(following, pending, now, limit)
+    if len(moments) <= limit:
+        return moments, after
+    low, high = pending, now + _TICK  # more than limit are due from low, none from high
+    while high - low > _TICK:
+        middle = low + (high - low) // 2
+        moments, after = _walk(following, middle, now, limit)
+        if len(moments) == limit:
+            return moments, after
+        if len(moments) > limit:
+            low = middle
+        else:
+            high = middle
+    return _walk(following, high, now, limit)  # pragma: no cover - occurrences are distinct
+
+
+def _walk(
+    following: Callable[[datetime], datetime | None], start: datetime, now: datetime, limit: int
+) -> tuple[list[datetime], datetime | None]:
+    """The occurrences from ``start`` to ``now``, stopping after ``limit + 1`` of them, and
+    the one after the last."""
+    moments: list[datetime] = []
+    moment = following(start)
+    while moment is not None and moment <= now and len(moments) <= limit:
+        moments.append(moment)
+        moment = following(moment + _TICK)
+    return moments, moment
+
+
 def next_cron_run(expression: CronExpression, zone: ZoneInfo, after: datetime) -> datetime | None:
     """The first whole minute at or after ``after`` that ``expression`` matches in ``zone``."""
     local = after.astimezone(zone)
@@ -67,10 +127,12 @@ def next_cron_run(expression: CronExpression, zone: ZoneInfo, after: datetime) -
     first = local.replace(tzinfo=None)
     hours = sorted(expression.hours)
     minutes = sorted(expression.minutes)
-    day = first.date()
+    day = first_day = first.date()
     for _ in range(CRON_HORIZON_DAYS):
         if _day_matches(expression, day):
             for hour in hours:
+                if day == first_day and hour < first.hour:
+                    continue
                 for minute in minutes:
                     wall = datetime(day.year, day.month, day.day, hour, minute)
                     if wall < first:

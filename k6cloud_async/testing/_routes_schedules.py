@@ -78,7 +78,8 @@ async def get_test_schedule(request: web.Request) -> web.Response:
 @routes.post(api_path("/load_tests/{id}/schedule"))
 async def set_test_schedule(request: web.Request) -> web.Response:
     """``POST /load_tests/{id}/schedule`` (``CreateScheduleRequest``): 200 with the new
-    schedule, which replaces the test's previous one.
+    schedule, which replaces the test's previous one (an occurrence at the current fake
+    time starts its run at once, and the answer's ``next_run`` is the one after it).
 
     415 unless ``application/json``; 400 for invalid JSON, an unknown field, a naive or
     missing ``starts``, both ``cron`` and ``recurrence_rule``, or a bad value in either.
@@ -95,7 +96,7 @@ async def set_test_schedule(request: web.Request) -> web.Response:
         raise ApiError.validation("Only one of recurrence_rule and cron can be set.", "cron")
     rule = None if rule_body is None else _rule(rule_body)
     cron = None if cron_body is None else _cron(cron_body)
-    schedule = store.schedules.set(test_id, starts, rule, cron)
+    schedule = store.set_schedule(test_id, starts, rule, cron)
     return json_response(schedule_json(schedule))
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import copy
 import math
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any, Final, Literal, get_args
 
 from attrs import define, field, frozen
@@ -110,12 +110,15 @@ class RunBook:
         """Runs of ``test_id`` (``None``: of any test without its own rule) started later end so."""
         self._outcomes[test_id] = outcome
 
-    def start(self, test_id: int, project_id: int, key: str | None) -> tuple[TestRun, bool]:
+    def start(
+        self, test_id: int, project_id: int, key: str | None, at: datetime | None = None
+    ) -> tuple[TestRun, bool]:
         """Start a run, or find the one ``key`` started for this test within the window.
 
-        Returns the run and whether it is new.
+        ``at`` is when the run was created (``None``: now; a schedule's runs start at the
+        occurrence the clock reached). Returns the run and whether it is new.
         """
-        now = self.clock.now()
+        now = self.clock.now() if at is None else at.astimezone(UTC)
         if key is not None:
             known = self._keys.get((test_id, key))
             if known is not None and now - known[1] < IDEMPOTENCY_WINDOW and known[0] in self.runs:

@@ -3,12 +3,14 @@ and label keys."""
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any, Final
 
 from attrs import define, field, frozen
 
 from .._models import UNSET, LoadTest, TestRun, Unset
 from .._models_projects import Project
+from .._models_schedules import RecurrenceRule, Schedule, ScheduleCron
 from ._clock import FakeClock
 from ._errors import ApiError
 from ._runs import RunBook
@@ -71,7 +73,7 @@ class Store:
         """An empty store on ``clock``."""
         runs = RunBook(clock)
         zones, keys = LoadZoneBook(), LabelKeyBook()
-        return cls(
+        store = cls(
             clock=clock,
             runs=runs,
             run_state=RunState(runs, clock),
@@ -80,6 +82,8 @@ class Store:
             label_keys=keys,
             schedules=ScheduleBook(clock),
         )
+        clock._on_move(store.run_schedules)
+        return store
 
     @property
     def projects(self) -> dict[int, Project]:
@@ -159,6 +163,28 @@ class Store:
         del self.uploads[test_id]
         self.run_state.forget(self.runs.forget_test(test_id))
         self.schedules.forget_test(test_id)
+
+    def set_schedule(
+        self,
+        test_id: int,
+        starts: datetime,
+        recurrence_rule: RecurrenceRule | None,
+        cron: ScheduleCron | None,
+    ) -> Schedule:
+        """The test's new schedule (``404`` for an unknown test); an occurrence at the
+        current time starts its run at once."""
+        self.require_test(test_id)
+        schedule = self.schedules.set(test_id, starts, recurrence_rule, cron)
+        self.run_schedules()
+        return self.schedules.get(schedule.id)
+
+    def run_schedules(self) -> None:
+        """Start the runs of the schedules' occurrences the clock reached (called whenever
+        it moves): each as ``start`` would, created at its occurrence."""
+        for moment, test_id in self.schedules.due():
+            test = self.tests[test_id]
+            run, _ = self.runs.start(test.id, test.project_id, None, at=moment)
+            self.run_state.ran(run.id, self.scripts[test.id])
 
     def start_run(self, test_id: int, key: str | None) -> tuple[TestRun, bool]:
         """Start a run of the test (``404`` for an unknown test), or find the one ``key``

@@ -1,14 +1,15 @@
 """The fake's schedules: at most one per load test, with their activation flags.
 
 Setting a test's schedule replaces the one it had, under a new id (the old id is then
-unknown). ``next_run`` is computed from the fake clock whenever a schedule is read (see
-``_next_run``); a schedule whose ``next_run`` is None has expired and cannot be activated.
-The fake never starts runs on a schedule.
+unknown). Each schedule keeps its ``next_run``: the first occurrence (see ``_next_run``) at
+or after the fake clock when it was set, then moved on by :meth:`ScheduleBook.due` as the
+clock reaches it. A schedule whose ``next_run`` is None has expired and cannot be activated.
 """
 
 from __future__ import annotations
 
-from datetime import datetime
+from collections.abc import Callable
+from datetime import datetime, timedelta
 from typing import Any, Final
 from zoneinfo import ZoneInfo
 
@@ -19,12 +20,14 @@ from .._models_schedules import RecurrenceRule, Schedule, ScheduleCron
 from ._clock import FakeClock
 from ._errors import ApiError
 from ._json import iso
-from ._next_run import next_run
+from ._next_run import next_run, occurrences_due
 
-__all__ = ["CREATED_BY", "ScheduleBook", "schedule_json"]
+__all__ = ["CREATED_BY", "Due", "ScheduleBook", "schedule_json"]
 
 #: Who the fake says created every schedule.
 CREATED_BY: Final = "user@example.com"
+
+_TICK: Final = timedelta(microseconds=1)
 
 
 @define
@@ -34,8 +37,21 @@ class _Stored:
     starts: datetime
     recurrence_rule: RecurrenceRule | None
     cron: ScheduleCron | None
+    #: The first occurrence not yet reached by the clock (None: expired).
+    next_run: datetime | None
     deactivated: bool = False
     created_by: str | None = CREATED_BY
+
+    def following(self) -> Callable[[datetime], datetime | None]:
+        """The first occurrence at or after a moment."""
+        cron = self.cron
+        parsed = None if cron is None else (parse_cron(cron.schedule), ZoneInfo(cron.time_zone))
+        rule = self.recurrence_rule
+        return lambda moment: next_run(self.starts, moment, cron=parsed, rule=rule)
+
+
+#: A run a schedule starts: when, and of which test.
+Due = tuple[datetime, int]
 
 
 @define
@@ -57,7 +73,8 @@ class ScheduleBook:
         """The test's new schedule (its previous one, if any, is gone)."""
         self.forget_test(test_id)
         schedule_id, self._next_id = self._next_id, self._next_id + 1
-        stored = _Stored(schedule_id, test_id, starts, recurrence_rule, cron)
+        stored = _Stored(schedule_id, test_id, starts, recurrence_rule, cron, None)
+        stored.next_run = stored.following()(self.clock.now())
         self.schedules[schedule_id] = stored
         self.by_test[test_id] = schedule_id
         return self.snapshot(stored)
@@ -85,14 +102,14 @@ class ScheduleBook:
     def activate(self, schedule_id: int) -> None:
         """Clear ``deactivated``: a ``409`` once the schedule has expired."""
         stored = self._require(schedule_id)
-        if self._next_run(stored) is None:
+        if stored.next_run is None:
             raise ApiError.conflict("Cannot re-activate an expired schedule.")
         stored.deactivated = False
 
     def deactivate(self, schedule_id: int) -> None:
         """Set ``deactivated``; no effect on an expired schedule."""
         stored = self._require(schedule_id)
-        if self._next_run(stored) is not None:
+        if stored.next_run is not None:
             stored.deactivated = True
 
     def forget_test(self, test_id: int) -> None:
@@ -109,14 +126,31 @@ class ScheduleBook:
             recurrence_rule=stored.recurrence_rule,
             cron=stored.cron,
             deactivated=stored.deactivated,
-            next_run=self._next_run(stored),
+            next_run=stored.next_run,
             created_by=stored.created_by,
         )
 
-    def _next_run(self, stored: _Stored) -> datetime | None:
-        cron = stored.cron
-        parsed = None if cron is None else (parse_cron(cron.schedule), ZoneInfo(cron.time_zone))
-        return next_run(stored.starts, self.clock.now(), cron=parsed, rule=stored.recurrence_rule)
+    def due(self) -> list[Due]:
+        """The runs the schedules start now that the clock reached their ``next_run``s,
+        in time order, each ``next_run`` moved on to the first occurrence after now.
+
+        An active schedule starts one run per occurrence reached (at most the latest
+        ``CATCH_UP_LIMIT`` of them); a deactivated one starts none and skips them, so that
+        activating it later replays nothing.
+        """
+        now = self.clock.now()
+        started: list[tuple[datetime, int, int]] = []
+        for stored in self.schedules.values():
+            pending = stored.next_run
+            if pending is None or pending > now:
+                continue
+            following = stored.following()
+            if stored.deactivated:
+                stored.next_run = following(now + _TICK)
+                continue
+            moments, stored.next_run = occurrences_due(following, pending, now)
+            started.extend((moment, stored.id, stored.load_test_id) for moment in moments)
+        return [(moment, test_id) for moment, _, test_id in sorted(started)]
 
     def _require(self, schedule_id: int) -> _Stored:
         stored = self.schedules.get(schedule_id)
