@@ -25,6 +25,7 @@ from typing import IO, Any
 from . import report
 from ._proc import CLIENT_CPU, SERVER_CPU, can_pin, pinned
 from .payloads import BLOCK_SIZE, MIB, script_block
+from .runners import BLOCKS
 
 ROOT = Path(__file__).resolve().parent.parent
 CLIENTS = ("k6cloud_async", "aiohttp", "httpx")
@@ -260,6 +261,17 @@ def cases(selected: list[str], s: dict[str, Any], workdir: Path) -> list[dict[st
     return plan
 
 
+#: Sequential per-call cells take about a second a process: they run twice as many
+#: processes, whose spread on a shared machine is the widest (±10% from one to the next).
+_MORE_PROCESSES = {"get": 2, "start": 2}
+
+
+def _repeats_of(case: dict[str, Any], repeats: int) -> int:
+    if case["workload"] == "startup":
+        return 1  # the startup runner starts its own fresh interpreters
+    return repeats * _MORE_PROCESSES.get(case["kind"], 1)
+
+
 def _rounds(size: int) -> int:
     """Transfers per run: at least 4 and 128 MiB in all, so that a run's figure is not one
     sample of a file system whose write speed swings from one transfer to the next (one
@@ -316,7 +328,7 @@ def run_all(
             )
         for case in plan:
             started = time.monotonic()
-            for repeat in range(repeats if case["workload"] != "startup" else 1):
+            for repeat in range(_repeats_of(case, repeats)):
                 # The order turns each repeat, so that no client always follows the same one
                 # (a transfer also inherits the disk's writeback of the one before it).
                 turn = repeat % len(case["clients"])
@@ -444,6 +456,8 @@ def main(argv: list[str] | None = None) -> int:
     meta = {
         "mode": mode,
         "repeats": repeats,
+        "per_call_repeats": repeats * _MORE_PROCESSES["get"],
+        "blocks": BLOCKS,
         "seconds": round(seconds, 1),
         "pinning": (
             f"server on CPU {SERVER_CPU}, clients on CPU {CLIENT_CPU}"

@@ -157,11 +157,17 @@ def unmet(rows: Sequence[Row]) -> list[Row]:
 
 
 def _per_call_us(run: dict[str, Any]) -> float:
-    return run["cpu_s"] / run["ops"] * 1e6
+    """CPU per call of the process's best block of calls (of all its calls, for a run
+    measured in one piece)."""
+    if "block_cpu_s" in run:
+        return float(min(run["block_cpu_s"]) / run["block_ops"] * 1e6)
+    return float(run["cpu_s"] / run["ops"] * 1e6)
 
 
 def _calls_per_s(run: dict[str, Any]) -> float:
-    return run["ops"] / run["wall_s"]
+    if "block_wall_s" in run:
+        return float(run["block_ops"] / min(run["block_wall_s"]))
+    return float(run["ops"] / run["wall_s"])
 
 
 def _mib_per_s(run: dict[str, Any]) -> float:
@@ -317,7 +323,10 @@ def _startup_rows(runs: Sequence[dict[str, Any]], processes: int) -> list[Row]:
 
 def footnotes(meta: dict[str, Any]) -> list[str]:
     return [
-        f"{meta['mode']} run, median of {meta['repeats']} run(s) per cell; {meta['pinning']}; "
+        f"{meta['mode']} run, median of {meta['repeats']} run(s) per cell "
+        f"({meta.get('per_call_repeats', meta['repeats'])} for sequential get and start; "
+        f"per-call runs: their best of {meta.get('blocks', 1)} blocks of calls); "
+        f"{meta['pinning']}; "
         f"{meta['versions']}.",
         "CPU = user+sys of the client process (getrusage) during the workload, after warm-up; "
         "peak RSS = ru_maxrss of that process. Raw aiohttp and httpx parse with json.loads; "
