@@ -24,10 +24,6 @@ class Slots:
         self._free = size
         self._waiters: deque[asyncio.Future[None]] = deque()
 
-    def locked(self) -> bool:
-        """Whether a call would have to wait for a slot."""
-        return self._free == 0 or bool(self._waiters)
-
     def take_now(self) -> bool:
         """Take a free slot if there is one and no call is waiting for it."""
         if self._free and not self._waiters:

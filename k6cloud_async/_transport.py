@@ -232,11 +232,14 @@ class Transport:
         try:
             while True:
                 attempt += 1
-                # Each attempt first takes a slot in the pool, for as long as it takes (or
-                # until the call's deadline): its timeout starts once it holds one.
-                if slots is not None and not slots.take_now():
-                    await self._take_slot(slots, deadline, method, url)
+                held: Slots | None = None  # the pool whose slot this attempt holds
                 try:
+                    # Each attempt first takes a slot in the pool, for as long as it takes
+                    # (or until the call's deadline): its timeout starts once it holds one.
+                    if slots is not None:
+                        if not slots.take_now():
+                            await self._take_slot(slots, deadline, method, url)
+                        held = slots
                     error, processed, after_timeout, retry_after = await self._attempt(
                         session,
                         method,
@@ -248,12 +251,12 @@ class Transport:
                         deadline,
                         attempt,
                     )
-                except K6CloudError as failure:  # the handler refused a successful response
+                except K6CloudError as failure:  # no slot in time, or the handler refused
                     self._finish(failure, attempt, idempotency_key, maybe_processed)
                     raise
                 finally:
-                    if slots is not None:
-                        slots.give_back()
+                    if held is not None:
+                        held.give_back()
                 if error is None:
                     self.budget.refund()
                     result: R = processed

@@ -138,3 +138,34 @@ def test_the_public_names_exist() -> None:
         assert hasattr(k6, name), name
     assert issubclass(k6.RequestTimeoutError, k6.TransportError)
     assert issubclass(k6.RateLimitError, k6.APIError)
+
+
+async def test_each_header_is_sent_once_whichever_session_carries_it(
+    fake: FakeK6Cloud, project: int
+) -> None:
+    # The client's own session carries its headers as defaults; a call's own headers
+    # (a download's Accept) replace them rather than being sent beside them. A caller's
+    # session gets them on every request and keeps its own defaults as they were.
+    test = fake.add_test(project, "t")
+    async with aiohttp.ClientSession(headers={"X-Caller": "kept"}) as session:
+        callers = k6.K6CloudClient(
+            fake.token, fake.stack_id, base_url=fake.base_url, session=session
+        )
+        own = k6.K6CloudClient(fake.token, fake.stack_id, base_url=fake.base_url)
+        async with callers, own:
+            for client in (callers, own):
+                await client.load_tests.get(test.id)
+                async with client.load_tests.download_script(test.id) as download:
+                    await download.read()
+        assert dict(session.headers) == {"X-Caller": "kept"}
+    gets = [r for r in fake.requests if r.method == "GET"]
+    assert len(gets) == 4
+    for record in gets:
+        for name in ("Authorization", "X-Stack-Id", "User-Agent", "Accept"):
+            assert len(record.headers.getall(name)) == 1, (record.path, name)
+        assert record.headers["Authorization"] == f"Bearer {fake.token}"
+    assert [r.headers["Accept"] for r in gets] == [
+        "application/json",
+        "application/x-tar, text/javascript",
+    ] * 2
+    assert [r.headers.get("X-Caller") for r in gets] == ["kept", "kept", None, None]

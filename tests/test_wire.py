@@ -529,9 +529,11 @@ class TestQueueingForThePool:
                 tokens = client._transport.budget.tokens
                 hurried = client.with_options(retry_policy=k6.RetryPolicy(deadline=0.2))
 
-                with pytest.raises(k6.RequestTimeoutError, match="free connection"):
+                with pytest.raises(k6.RequestTimeoutError, match="free connection") as caught:
                     await hurried.load_tests.get(1)
 
+                assert caught.value.attempts == 1  # the call's error, finished like any other
+                assert caught.value.maybe_processed_earlier is False
                 assert client._transport.budget.tokens == tokens
                 server.release.set()
                 await first
