@@ -40,9 +40,9 @@ def tests_lowest(session: nox.Session) -> None:
 
 @nox.session(python=PYTHONS[0])
 def tests_stdlib_json(session: nox.Session) -> None:
-    """The test suite without the optional orjson parser installed."""
+    """The test suite without the ``fast`` extra (orjson, msgspec) installed."""
     session.install("-e", ".[dev]")
-    session.run("pip", "uninstall", "--yes", "orjson", silent=True)
+    session.run("pip", "uninstall", "--yes", "orjson", "msgspec", silent=True)
     session.run("pytest", "-q", "--no-cov", *session.posargs)
 
 

@@ -133,7 +133,7 @@ def run_runner(
     *,
     base_url: str = "",
     timeout: float,
-    block_orjson: bool = False,
+    no_fast_extra: bool = False,
     profile: str | None = None,
 ) -> dict[str, Any]:
     """One client process for one workload; its JSON result, or ``{"error": ...}``."""
@@ -148,8 +148,8 @@ def run_runner(
         "--params",
         json.dumps(params),
     ]
-    if block_orjson:
-        command.append("--block-orjson")
+    if no_fast_extra:
+        command.append("--no-fast-extra")
     if profile:
         command += ["--profile", profile]
     done = _run_pinned(command, timeout=timeout)
@@ -240,7 +240,7 @@ def cases(selected: list[str], s: dict[str, Any], workdir: Path) -> list[dict[st
         elif name == "decode":
             for block in (False, True):
                 params = {"items": s["page_size"], "rounds": s["decode_rounds"]}
-                case = _case("decode", "decode", {**params, "block_orjson": block}, ["-"])
+                case = _case("decode", "decode", {**params, "no_fast_extra": block}, ["-"])
                 case["server"] = None
                 plan.append(case)
         elif name == "startup":
@@ -345,7 +345,7 @@ def run_all(
                         case["params"],
                         base_url=urls[case["server"]],
                         timeout=s["runner_timeout"],
-                        block_orjson=case["params"].get("block_orjson", False),
+                        no_fast_extra=case["params"].get("no_fast_extra", False),
                     )
                     case["runs"].setdefault(client, []).append(result)
                     if "error" in result:
@@ -363,8 +363,8 @@ def _describe(params: dict[str, Any]) -> str:
     if "size" in params:
         via = ", async for" if params.get("via") == "iterate" else ""
         return f"{params['size'] // MIB} MiB ×{params['rounds']}{via}"
-    if "block_orjson" in params:
-        return "stdlib json" if params["block_orjson"] else "orjson"
+    if "no_fast_extra" in params:
+        return "stdlib json" if params["no_fast_extra"] else "fast extra"
     keys = ("calls", "in_flight", "expect", "pages")
     return ", ".join(f"{k}={params[k]}" for k in keys if k in params)
 
@@ -401,7 +401,7 @@ def profile_library(plan: list[dict[str, Any]], s: dict[str, Any], workdir: Path
                 case["params"],
                 base_url=urls[case["server"]],
                 timeout=s["runner_timeout"],
-                block_orjson=case["params"].get("block_orjson", False),
+                no_fast_extra=case["params"].get("no_fast_extra", False),
                 profile=str(path),
             )
             title = f"{case['kind']} ({_describe(case['params'])})"
@@ -493,7 +493,7 @@ def _versions() -> str:
     from importlib import metadata
 
     parts = [f"Python {platform.python_version()}"]
-    for name in ("k6cloud-async", "aiohttp", "httpx", "pydantic", "orjson"):
+    for name in ("k6cloud-async", "aiohttp", "httpx", "pydantic", "orjson", "msgspec"):
         with contextlib.suppress(metadata.PackageNotFoundError):
             parts.append(f"{name} {metadata.version(name)}")
     return ", ".join(parts)
@@ -502,7 +502,8 @@ def _versions() -> str:
 def _library_json() -> str:
     import importlib.util
 
-    return "orjson" if importlib.util.find_spec("orjson") else "the stdlib json"
+    found = [name for name in ("msgspec", "orjson") if importlib.util.find_spec(name)]
+    return " and ".join(found) if found else "the stdlib json"
 
 
 if __name__ == "__main__":

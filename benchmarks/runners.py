@@ -1,7 +1,7 @@
 """One client, one workload, in a fresh process: ``python -m benchmarks.runners``.
 
 ``python -m benchmarks.runners CLIENT WORKLOAD --base-url URL [--params JSON]
-[--block-orjson] [--profile PATH] [--cpu N]`` warms up, then measures the workload with
+[--no-fast-extra] [--profile PATH] [--cpu N]`` warms up, then measures the workload with
 ``resource.getrusage(RUSAGE_SELF)`` (user + system CPU of every thread of the process) and
 ``time.perf_counter`` (wall), and prints one JSON object on stdout with ``cpu_s``,
 ``wall_s``, ``maxrss_kib`` (the process's peak RSS, ``ru_maxrss``) and the workload's own
@@ -485,7 +485,7 @@ def run_decode(params: dict[str, Any], profile: str | None) -> dict[str, Any]:
     from pydantic import TypeAdapter
 
     from k6cloud_async import LoadTest, _json
-    from k6cloud_async._converter import decode_page
+    from k6cloud_async._handlers import JsonPage
 
     from .models import ListResponseModel
     from .payloads import page
@@ -494,8 +494,10 @@ def run_decode(params: dict[str, Any], profile: str | None) -> dict[str, Any]:
     loads = _json.loads
     adapter = TypeAdapter(ListResponseModel)
 
-    def library() -> object:  # as the listing handler does: the parsed body is its own
-        return decode_page(loads(body), LoadTest, reuse_body=True)
+    listing_page = JsonPage(LoadTest, len(body))
+
+    def library() -> object:  # what the listing handler does with the bytes it read
+        return listing_page.decode(body)
 
     def stdlib_json() -> object:
         return json.loads(body)
@@ -551,13 +553,18 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("workload", choices=[*WORKLOADS, "decode"])
     parser.add_argument("--base-url", default="")
     parser.add_argument("--params", default="{}", help="the workload's parameters (JSON)")
-    parser.add_argument("--block-orjson", action="store_true", help="use the stdlib json path")
+    parser.add_argument(
+        "--no-fast-extra",
+        action="store_true",
+        help="decode as without the fast extra: the stdlib json path, no orjson or msgspec",
+    )
     parser.add_argument("--profile", default=None, help="write cProfile stats of the run here")
     parser.add_argument("--cpu", type=int, default=None, help="pin to this CPU")
     args = parser.parse_args(argv)
     pin_to_cpu(args.cpu)
-    if args.block_orjson:
-        sys.modules["orjson"] = None  # type: ignore[assignment]  # ImportError on import
+    if args.no_fast_extra:
+        for module in ("orjson", "msgspec"):
+            sys.modules[module] = None  # type: ignore[assignment]  # ImportError on import
     params = json.loads(args.params)
     if args.workload == "decode":
         result = run_decode(params, args.profile)

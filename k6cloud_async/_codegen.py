@@ -58,7 +58,7 @@ class PageMismatch(Mismatch):
         self.index = index
 
 
-def _is_optional(kind: Any) -> bool:
+def is_optional(kind: Any) -> bool:
     return (
         get_origin(kind) in (Union, types.UnionType)
         and len(get_args(kind)) == 2
@@ -66,7 +66,7 @@ def _is_optional(kind: Any) -> bool:
     )
 
 
-def _unwrap(kind: Any) -> Any:
+def unwrap(kind: Any) -> Any:
     """``Annotated[X, ...]`` → ``X``, except for the VUH figure mark, which is a kind."""
     while get_origin(kind) is Annotated:
         if VUH_FIGURE in kind.__metadata__:
@@ -75,11 +75,11 @@ def _unwrap(kind: Any) -> Any:
     return kind
 
 
-def _is_figure(kind: Any) -> bool:
+def is_figure(kind: Any) -> bool:
     return get_origin(kind) is Annotated and VUH_FIGURE in kind.__metadata__
 
 
-def _init_only_assigns(cls: type) -> bool:
+def init_only_assigns(cls: type) -> bool:
     """Whether attrs' ``__init__`` of ``cls`` would do nothing but assign its arguments."""
     init: Any = getattr(cls, "__init__", None)
     new: Any = cls.__new__
@@ -96,7 +96,7 @@ def _init_only_assigns(cls: type) -> bool:
     )
 
 
-class _Writer:
+class Writer:
     """One generated function being written: its lines and the globals it refers to."""
 
     def __init__(self) -> None:
@@ -117,6 +117,17 @@ class _Writer:
 
     def emit(self, indent: int, line: str) -> None:
         self.lines.append("    " * indent + line)
+
+    def function(self, name: str, parameter: str, cls: type) -> Any:
+        """The lines written so far as the body of ``def name(parameter)``, compiled."""
+        source = "\n".join([f"def {name}({parameter}):", *self.lines]) + "\n"
+        filename = f"{GENERATED_FILENAME} {name}[{cls.__module__}.{cls.__qualname__}]>"
+        # Registered like a file, so that tracebacks and debuggers show the generated lines.
+        linecache.cache[filename] = (len(source), None, source.splitlines(True), filename)
+        exec(compile(source, filename, "exec"), self.names)  # from attrs.fields(), not input
+        function: Any = self.names[name]
+        function.__qualname__ = f"{name}[{cls.__qualname__}]"
+        return function
 
 
 class FastDecoders:
@@ -169,7 +180,7 @@ class FastDecoders:
 
     def _compile(self, cls: type, *, page: bool) -> Any:
         attrs.resolve_types(cls)
-        w = _Writer()
+        w = Writer()
         model = w.bind(cls, "cls")
         fields = [a for a in attrs.fields(cls) if a.init]
         if page:
@@ -193,7 +204,7 @@ class FastDecoders:
             self._field(w, indent, a, var, checks)
         if checks:
             w.emit(indent, f"if {' or '.join(checks)}: raise Mismatch")
-        result = self._construct(w, indent, cls, model, fields, values)
+        result = construct(w, indent, cls, model, fields, values)
         if page:
             w.emit(indent, f"values[i] = {result}")
             w.emit(indent, "i += 1")
@@ -203,26 +214,18 @@ class FastDecoders:
         else:
             w.emit(indent, f"return {result}")
         name = "decode_page" if page else "decode_item"
-        head = f"def {name}({'values' if page else 'd'}):"
-        source = "\n".join([head, *w.lines]) + "\n"
-        filename = f"{GENERATED_FILENAME} {name}[{cls.__module__}.{cls.__qualname__}]>"
-        # Registered like a file, so that tracebacks and debuggers show the generated lines.
-        linecache.cache[filename] = (len(source), None, source.splitlines(True), filename)
-        exec(compile(source, filename, "exec"), w.names)  # from attrs.fields() only, not input
-        function: Any = w.names[name]
-        function.__qualname__ = f"{name}[{cls.__qualname__}]"
-        return function
+        return w.function(name, "values" if page else "d", cls)
 
     def _field(
-        self, w: _Writer, indent: int, a: attrs.Attribute[Any], var: str, checks: list[str]
+        self, w: Writer, indent: int, a: attrs.Attribute[Any], var: str, checks: list[str]
     ) -> None:
-        kind = _unwrap(a.type)
+        kind = unwrap(a.type)
         key = repr(a.name)
         if a.default is attrs.NOTHING:
             w.emit(indent, f"{var} = d[{key}]")
             self._value(w, indent, kind, var, checks)
             return
-        if a.default is None and (_is_optional(kind) or _is_figure(kind) or kind is Any):
+        if a.default is None and (is_optional(kind) or is_figure(kind) or kind is Any):
             # A missing key gives None, which the field's own rule turns into the default.
             w.emit(indent, f"{var} = d.get({key})")
             self._value(w, indent, kind, var, checks)
@@ -238,7 +241,7 @@ class FastDecoders:
         w.emit(indent, "else:")
         self._block(w, indent + 1, kind, var)
 
-    def _value(self, w: _Writer, indent: int, kind: Any, var: str, checks: list[str]) -> None:
+    def _value(self, w: Writer, indent: int, kind: Any, var: str, checks: list[str]) -> None:
         """Emit code that validates ``var`` and leaves the field value in it. A plain check
         goes to ``checks`` (tested together later); a conversion is written in place."""
         bad = self._bad(kind, var)
@@ -246,34 +249,34 @@ class FastDecoders:
             if bad:
                 checks.append(bad)
             return
-        if _is_optional(kind):
+        if is_optional(kind):
             inner_kind = next(arg for arg in get_args(kind) if arg is not type(None))
             w.emit(indent, f"if {var} is not None:")
-            self._block(w, indent + 1, _unwrap(inner_kind), var)
+            self._block(w, indent + 1, unwrap(inner_kind), var)
             return
         if kind is float:
             to_float = w.bind(structure_float, "float")
             w.emit(indent, f"if {var}.__class__ is not float: {var} = {to_float}({var})")
             return
         if kind is datetime:
-            self._datetime(w, indent, var)
+            emit_datetime(w, indent, var)
             return
         origin, args = get_origin(kind), get_args(kind)
         if origin is list and len(args) == 1:
             w.emit(indent, f"if {var}.__class__ is not list: raise Mismatch")
-            self._elements(w, indent, _unwrap(args[0]), var, f"for x in {var}", "[{} for x in {}]")
+            self._elements(w, indent, unwrap(args[0]), var, f"for x in {var}", "[{} for x in {}]")
             return
         if origin is dict and len(args) == 2 and args[0] is str:
             w.emit(indent, f"if {var}.__class__ is not dict: raise Mismatch")
             self._elements(
-                w, indent, _unwrap(args[1]), var, f"for x in {var}.values()",
+                w, indent, unwrap(args[1]), var, f"for x in {var}.values()",
                 "{{k: {} for k, x in {}.items()}}",
             )  # fmt: skip
             return
-        decoder = w.bind(self._decoder(kind), "decode")
+        decoder = w.bind(self.decoder(kind), "decode")
         w.emit(indent, f"{var} = {decoder}({var})")
 
-    def _block(self, w: _Writer, indent: int, kind: Any, var: str) -> None:
+    def _block(self, w: Writer, indent: int, kind: Any, var: str) -> None:
         """``_value`` as the body of an ``if``/``else``, its checks tested at once."""
         start = len(w.lines)
         checks: list[str] = []
@@ -284,7 +287,7 @@ class FastDecoders:
             w.emit(indent, "pass")
 
     def _elements(
-        self, w: _Writer, indent: int, kind: Any, var: str, loop: str, rebuild: str
+        self, w: Writer, indent: int, kind: Any, var: str, loop: str, rebuild: str
     ) -> None:
         bad = self._bad(kind, "x")
         if bad == "":
@@ -293,7 +296,7 @@ class FastDecoders:
             w.emit(indent, f"{loop}:")
             w.emit(indent + 1, f"if {bad}: raise Mismatch")
             return
-        decoder = w.bind(self._decoder(kind), "decode")
+        decoder = w.bind(self.decoder(kind), "decode")
         w.emit(indent, f"{var} = {rebuild.format(f'{decoder}(x)', var)}")
 
     @staticmethod
@@ -308,32 +311,22 @@ class FastDecoders:
         if kind is type(None):
             return f"{var} is not None"
         origin, args = get_origin(kind), get_args(kind)
-        if origin is list and len(args) == 1 and _unwrap(args[0]) is Any:
+        if origin is list and len(args) == 1 and unwrap(args[0]) is Any:
             return f"{var}.__class__ is not list"
-        if origin is dict and len(args) == 2 and args[0] is str and _unwrap(args[1]) is Any:
+        if origin is dict and len(args) == 2 and args[0] is str and unwrap(args[1]) is Any:
             return f"{var}.__class__ is not dict"
-        if _is_optional(kind):
+        if is_optional(kind):
             inner = next(arg for arg in get_args(kind) if arg is not type(None))
-            inner_bad = FastDecoders._bad(_unwrap(inner), var)
+            inner_bad = FastDecoders._bad(unwrap(inner), var)
             if inner_bad == "":
                 return ""
             if inner_bad is not None:
                 return f"({var} is not None and {inner_bad})"
         return None
 
-    def _datetime(self, w: _Writer, indent: int, var: str) -> None:
-        # structure_datetime's first attempt, inline; the function settles the rest (other
-        # offsets, a date alone) and raises for a non-string or a non-date-time.
-        parse = w.bind(datetime.fromisoformat, "fromisoformat")
-        general = w.bind(structure_datetime, "datetime")
-        w.emit(indent, "try:")
-        w.emit(indent + 1, f'{var} = {parse}({var} if {var}[-1] == "Z" else {var} + "Z")')
-        w.emit(indent, "except (ValueError, IndexError):")
-        w.emit(indent + 1, f"{var} = {general}({var})")
-
-    def _decoder(self, kind: Any) -> ItemDecoder:
+    def decoder(self, kind: Any) -> ItemDecoder:
         """A one-argument decoder for ``kind``, for nested values and container elements."""
-        if _is_figure(kind):
+        if is_figure(kind):
             return read_figure
         if kind is float:
             return structure_float
@@ -344,24 +337,38 @@ class FastDecoders:
         hook = self._fallback(kind)
         return lambda value: hook(value, kind)
 
-    @staticmethod
-    def _construct(
-        w: _Writer,
-        indent: int,
-        cls: type,
-        model: str,
-        fields: list[attrs.Attribute[Any]],
-        values: list[str],
-    ) -> str:
-        if _init_only_assigns(cls):
-            new = w.bind(object.__new__, "new")
-            w.emit(indent, f"o = {new}({model})")
-            for a, var in zip(fields, values, strict=True):
-                w.emit(indent, f"o.{a.name} = {var}")
-            return "o"
-        arguments = [
-            f"{a.alias}={var}" if a.kw_only else var
-            for a, var in zip(fields, values, strict=True)
-            if a.init
-        ]
-        return f"{model}({', '.join(arguments)})"
+
+def construct(
+    w: Writer,
+    indent: int,
+    cls: type,
+    model: str,
+    fields: list[attrs.Attribute[Any]],
+    values: list[str],
+) -> str:
+    """Emit what builds ``cls`` from the locals ``values`` (its init fields, in
+    ``attrs.fields()`` order) and give the expression that holds it."""
+    if init_only_assigns(cls):
+        new = w.bind(object.__new__, "new")
+        w.emit(indent, f"o = {new}({model})")
+        for a, var in zip(fields, values, strict=True):
+            w.emit(indent, f"o.{a.name} = {var}")
+        return "o"
+    arguments = [
+        f"{a.alias}={var}" if a.kw_only else var
+        for a, var in zip(fields, values, strict=True)
+        if a.init
+    ]
+    return f"{model}({', '.join(arguments)})"
+
+
+def emit_datetime(w: Writer, indent: int, var: str) -> None:
+    """Code that turns the JSON value in ``var`` into a date-time by ``structure_datetime``'s
+    rule: its first attempt inline, the function settling the rest (other offsets, a date
+    alone) and raising for a non-string or a non-date-time."""
+    parse = w.bind(datetime.fromisoformat, "fromisoformat")
+    general = w.bind(structure_datetime, "datetime")
+    w.emit(indent, "try:")
+    w.emit(indent + 1, f'{var} = {parse}({var} if {var}[-1] == "Z" else {var} + "Z")')
+    w.emit(indent, "except (ValueError, IndexError):")
+    w.emit(indent + 1, f"{var} = {general}({var})")

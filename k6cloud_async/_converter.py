@@ -8,6 +8,11 @@ converter, which applies the same rules; its error names the offending field, an
 is a ``ResponseDecodeError`` (``field="$.status_history[0].entered"``). The two are kept in
 agreement by a property test (``tests/test_decoding_agreement.py``).
 
+With msgspec installed (the ``fast`` extra), the response handlers first hand the body's
+bytes to ``wire_decoder``/``wire_page_decoder`` (``_codegen_wire``): msgspec parses and type-checks
+it in one pass into structs generated from the same fields; anything it does not take as it
+is falls back to the path above (``tests/test_wire_decoding.py``).
+
 Adding a model: declare an attrs class in ``_models.py`` (fields named as in the API, types
 from ``int``, ``float``, ``str``, ``bool``, ``datetime``, ``VuhFigure``, ``X | None``,
 ``list[X]``, ``dict[str, X]``, ``Any`` and other models; anything else, such as a ``Literal``
@@ -30,6 +35,7 @@ from cattrs.cols import list_structure_factory, mapping_structure_factory
 from cattrs.gen import make_dict_structure_fn, make_dict_unstructure_fn, override
 
 from ._codegen import FastDecoders, PageMismatch
+from ._codegen_wire import WireDecoders
 from ._errors import ResponseDecodeError
 from ._models import (
     SENT_OBJECT,
@@ -62,7 +68,14 @@ from ._scalars import (
     structure_str,
 )
 
-__all__ = ["decode", "decode_list", "decode_page", "to_dict"]
+__all__ = [
+    "decode",
+    "decode_list",
+    "decode_page",
+    "to_dict",
+    "wire_decoder",
+    "wire_page_decoder",
+]
 
 T = TypeVar("T")
 
@@ -186,6 +199,21 @@ _generated: Final = FastDecoders(_fallback.get_structure_hook)
 _fallback.register_structure_hook_factory(
     _generated.supports, lambda cls: lambda value, _: _generated.item(cls)(value)
 )
+
+
+_wire: Final = WireDecoders(_generated)
+
+
+def wire_decoder(cls: type[T]) -> Callable[[bytes], T] | None:
+    """msgspec's decoder of a whole body into ``cls`` (``_codegen_wire``), or ``None`` when
+    msgspec is not installed or ``cls`` has no wire form. It raises on any body it does not
+    take as it is; ``decode`` of the parsed body then gives the result or the error."""
+    return None if cls in _REQUEST_MODELS else _wire.model(cls)
+
+
+def wire_page_decoder(cls: type[T]) -> Callable[[bytes], Page[T]] | None:
+    """``wire_decoder`` for a listing body; ``decode_page`` is the fallback."""
+    return None if cls in _REQUEST_MODELS else _wire.page(cls)
 
 
 def _item_decoder(cls: Any) -> Callable[[Any], Any]:

@@ -9,7 +9,7 @@ import aiohttp
 from yarl import URL
 
 from . import _json
-from ._converter import decode, decode_list, decode_page
+from ._converter import decode, decode_list, decode_page, wire_decoder, wire_page_decoder
 from ._errors import ResponseDecodeError
 from ._models import Page
 from ._pagination import check_next_link
@@ -20,11 +20,14 @@ __all__ = ["JsonList", "JsonModel", "JsonPage", "NoContent"]
 T = TypeVar("T")
 
 
-async def _read_json(response: aiohttp.ClientResponse, limit: int) -> object:
+async def _read(response: aiohttp.ClientResponse, limit: int) -> bytes:
     try:
-        body = await read_body(response, limit)
+        return await read_body(response, limit)
     finally:
         response.release()
+
+
+def _parse(body: bytes) -> object:
     try:
         return _json.loads(body)
     except ValueError as exc:
@@ -32,17 +35,33 @@ async def _read_json(response: aiohttp.ClientResponse, limit: int) -> object:
         raise ResponseDecodeError(f"the response is not JSON ({exc}): {preview!r}") from None
 
 
-class JsonModel(Generic[T]):
-    """Decodes a JSON body into one model."""
+async def _read_json(response: aiohttp.ClientResponse, limit: int) -> object:
+    return _parse(await _read(response, limit))
 
-    __slots__ = ("_cls", "_limit")
+
+class JsonModel(Generic[T]):
+    """Decodes a JSON body into one model: with msgspec when it is installed, and from the
+    parsed JSON when it is not or when msgspec's path gives up (its result or error is then
+    the call's)."""
+
+    __slots__ = ("_cls", "_limit", "_wire")
 
     def __init__(self, cls: type[T], limit: int) -> None:
         self._cls = cls
         self._limit = limit
+        self._wire = wire_decoder(cls)
 
     async def __call__(self, response: aiohttp.ClientResponse) -> T:
-        return decode(await _read_json(response, self._limit), self._cls)
+        return self.decode(await _read(response, self._limit))
+
+    def decode(self, body: bytes) -> T:
+        """The model in ``body``; ResponseDecodeError when it is not JSON or does not fit."""
+        if self._wire is not None:
+            try:
+                return self._wire(body)
+            except Exception:  # decoded again below, which gives the result or says why
+                pass
+        return decode(_parse(body), self._cls)
 
 
 class JsonList(Generic[T]):
@@ -68,15 +87,27 @@ class JsonPage(Generic[T]):
     and kept absolute, so it can resume a listing later.
     """
 
-    __slots__ = ("_cls", "_limit")
+    __slots__ = ("_cls", "_limit", "_wire")
 
     def __init__(self, cls: type[T], limit: int) -> None:
         self._cls = cls
         self._limit = limit
+        self._wire = wire_page_decoder(cls)
 
     async def __call__(self, response: aiohttp.ClientResponse) -> Page[T]:
         page, _ = await self.read(response, set())
         return page
+
+    def decode(self, body: bytes) -> Page[T]:
+        """The page in ``body`` (its ``next_link`` as sent); ResponseDecodeError when it is
+        not JSON or does not fit."""
+        if self._wire is not None:
+            try:
+                return self._wire(body)
+            except Exception:  # decoded again below, which gives the result or says why
+                pass
+        # The body was parsed for this call alone: its items can become the models in place.
+        return decode_page(_parse(body), self._cls, reuse_body=True)
 
     def following(
         self, seen: set[str]
@@ -92,8 +123,7 @@ class JsonPage(Generic[T]):
     async def read(
         self, response: aiohttp.ClientResponse, seen: set[str]
     ) -> tuple[Page[T], URL | None]:
-        # The body was parsed for this call alone: its items can become the models in place.
-        page = decode_page(await _read_json(response, self._limit), self._cls, reuse_body=True)
+        page = self.decode(await _read(response, self._limit))
         if page.next_link is None:
             return page, None
         url = check_next_link(page, response.url, seen, page_url=response.url)

@@ -1,8 +1,8 @@
 """Hostile bodies (JSON nested 100,000 levels deep) give the library's errors, never Python's.
 
-Every test runs with each JSON parser: orjson (when installed) and the standard library,
-which the ``parser`` fixture forces in this process; one more test runs a process in which
-orjson cannot be imported at all.
+Every test runs with each way of decoding: msgspec's path (when installed) before orjson's,
+orjson's alone, and the standard library alone, which the ``parser`` fixture forces in this
+process; one more test runs a process in which neither orjson nor msgspec can be imported.
 """
 
 from __future__ import annotations
@@ -15,7 +15,8 @@ from typing import Any
 import pytest
 
 import k6cloud_async as k6
-from k6cloud_async import _json
+from k6cloud_async import _converter, _json
+from k6cloud_async._codegen_wire import WireDecoders
 from k6cloud_async._errors import api_error_from_response
 from tests.conftest import CannedServer
 
@@ -35,8 +36,13 @@ LOAD_TEST: dict[str, Any] = {
 }
 
 
-@pytest.fixture(params=["orjson", "stdlib"])
+@pytest.fixture(params=["msgspec", "orjson", "stdlib"])
 def parser(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str:
+    if request.param == "msgspec":
+        pytest.importorskip("msgspec")
+    else:  # the clients of this test build their handlers without msgspec's path
+        monkeypatch.setitem(sys.modules, "msgspec", None)
+        monkeypatch.setattr(_converter, "_wire", WireDecoders(_converter._generated))
     if request.param == "stdlib":
         monkeypatch.setattr(_json, "loads", _json.stdlib_loads)
     elif not _json.FAST_JSON:
@@ -100,13 +106,15 @@ class TestAgainstAHostileServer:
         assert caught.value.field.startswith("$.value[0]")
 
 
-def test_without_orjson_installed_deep_bodies_are_still_the_librarys_errors() -> None:
+def test_without_the_fast_extra_deep_bodies_are_still_the_librarys_errors() -> None:
     script = textwrap.dedent(
         """
         import sys
         sys.modules["orjson"] = None  # an ImportError on import, as if not installed
-        from k6cloud_async import _json, BadRequestError
+        sys.modules["msgspec"] = None
+        from k6cloud_async import _json, BadRequestError, LoadTest, ResponseDecodeError
         from k6cloud_async._errors import api_error_from_response
+        from k6cloud_async._handlers import JsonModel
         assert not _json.FAST_JSON
         deep = b"[" * 100_000 + b"]" * 100_000
         try:
@@ -117,6 +125,12 @@ def test_without_orjson_installed_deep_bodies_are_still_the_librarys_errors() ->
             raise SystemExit("parsed")
         error = api_error_from_response(status=400, body=deep, method="GET", url="u")
         assert isinstance(error, BadRequestError), error
+        try:
+            JsonModel(LoadTest, 1 << 30).decode(b'{"a":' * 100_000 + b"1" + b"}" * 100_000)
+        except ResponseDecodeError:
+            pass
+        else:
+            raise SystemExit("decoded")
         print("ok")
         """
     )
