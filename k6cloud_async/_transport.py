@@ -130,8 +130,10 @@ class Transport:
         self._in_flight: dict[asyncio.Task[Any], int] = {}
         self._cancelled_by_close: set[asyncio.Task[Any]] = set()
         self._streams: weakref.WeakSet[aiohttp.ClientResponse] = weakref.WeakSet()
-        self._decodes = True
+        # Whether the session decodes compressed bodies (a caller's may not).
+        self._decodes = session.auto_decompress if session is not None else True
         self._origin = config.base_url.origin()  # the only origin the token goes to
+        self._origin_parts = (self._origin.scheme, self._origin.raw_authority)
 
     @property
     def closed(self) -> bool:
@@ -155,7 +157,6 @@ class Transport:
                 # Cookies are not part of this API; never keep or replay them.
                 cookie_jar=aiohttp.DummyCookieJar(),
             )
-        self._decodes = session.auto_decompress
         return session
 
     async def close(self) -> None:
@@ -209,17 +210,26 @@ class Transport:
         the result. Error statuses become ``APIError``s, transport failures
         ``TransportError``s; both carry ``attempts`` and, for ``start``, the idempotency key.
         """
-        if url.origin() != self._origin:
-            # The token only ever goes to the base URL's origin.
+        # The token only ever goes to the base URL's origin. Most URLs match its scheme and
+        # authority as written, which is cheaper to compare than the origins themselves.
+        if (url.scheme, url.raw_authority) != self._origin_parts and url.origin() != self._origin:
             raise ResponseDecodeError(
                 f"refusing to send the API token to {url.origin()}, which is not the "
                 f"base URL's origin {self.config.base_url.origin()}"
             )
-        session = self.session()
+        session = self._session
+        if session is None or self._closed:
+            session = self.session()
         if not self._decodes:
             # The session would hand over compressed bytes as they came: ask for none.
             headers = {**(headers or {}), "Accept-Encoding": "identity"}
-        request_headers = self._headers(headers, idempotency_key)
+        request_headers = (
+            None  # the session's defaults are the client's headers
+            if headers is None
+            and idempotency_key is None
+            and self.config.headers is self._session_headers
+            else self._headers(headers, idempotency_key)
+        )
         policy = options.policy
         started = self._clock()
         deadline = None if policy.deadline is None else started + policy.deadline

@@ -62,20 +62,21 @@ class Resource:
     def __init__(self, requestor: Requestor) -> None:
         self._requestor = requestor
         self._root = requestor.api_root
-        self._root_text = str(self._root)
+        self._root_path = self._root.raw_path.rstrip("/")
 
     def _url(self, *segments: str | int) -> URL:
         """``{api root}/{segment}/…`` for this package's own path words and checked ids,
-        which need no escaping: built in one step (yarl's ``/`` re-quotes each segment,
-        which costs more than the rest of a call's URL handling)."""
-        return URL("/".join([self._root_text, *map(str, segments)]), encoded=True)
+        which need no escaping: built in one step (yarl's ``/`` re-quotes each segment, and
+        parsing the whole URL again costs twice as much as replacing the root's path)."""
+        return self._root.with_path("/".join([self._root_path, *map(str, segments)]), encoded=True)
 
-    async def _get(
+    def _get(
         self, url: URL, model: type[T], *, timeout: Timeout, max_retries: int | None
-    ) -> T:
-        """``GET url`` decoded into one ``model``."""
+    ) -> Awaitable[T]:
+        """``GET url`` decoded into one ``model`` (awaited by the caller: one coroutine less
+        per call)."""
         options = self._requestor.options(timeout, max_retries)
-        return await self._requestor.call("GET", url, self._requestor.model(model), options=options)
+        return self._requestor.call("GET", url, self._requestor.model(model), options=options)
 
     async def _get_list(
         self, url: URL, model: type[T], *, timeout: Timeout, max_retries: int | None
