@@ -373,7 +373,7 @@ def profile_library(plan: list[dict[str, Any]], s: dict[str, Any], workdir: Path
     """cProfile the k6cloud_async run of each case; a summary per case."""
     import pstats
 
-    sections = []
+    sections: list[str] = []
     with contextlib.ExitStack() as stack:
         urls: dict[str | None, str] = {None: ""}
         for case in plan:

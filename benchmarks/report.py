@@ -171,11 +171,11 @@ def _calls_per_s(run: dict[str, Any]) -> float:
 
 
 def _mib_per_s(run: dict[str, Any]) -> float:
-    return run["bytes"] / MIB / run["wall_s"]
+    return float(run["bytes"] / MIB / run["wall_s"])
 
 
 def _rss_mib(run: dict[str, Any]) -> float:
-    return run["maxrss_kib"] / 1024
+    return float(run["maxrss_kib"] / 1024)
 
 
 def _values(

@@ -496,7 +496,7 @@ def run_decode(params: dict[str, Any], profile: str | None) -> dict[str, Any]:
 
     listing_page = JsonPage(LoadTest, len(body))
 
-    def library() -> object:  # what the listing handler does with the bytes it read
+    def library() -> Any:  # what the listing handler does with the bytes it read
         return listing_page.decode(body)
 
     def stdlib_json() -> object:
@@ -505,7 +505,7 @@ def run_decode(params: dict[str, Any], profile: str | None) -> dict[str, Any]:
     def parse_only() -> object:
         return loads(body)
 
-    def pydantic() -> object:
+    def pydantic() -> Any:
         return adapter.validate_json(body)
 
     # The three must agree on the content before they are timed.

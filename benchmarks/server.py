@@ -24,6 +24,7 @@ import signal
 import socket
 import sys
 import threading
+from collections.abc import Awaitable, Callable
 
 from aiohttp import web
 
@@ -65,7 +66,11 @@ class CannedApi:
         return app
 
     @web.middleware
-    async def _delay(self, request: web.Request, handler: web.Handler) -> web.StreamResponse:
+    async def _delay(
+        self,
+        request: web.Request,
+        handler: Callable[[web.Request], Awaitable[web.StreamResponse]],
+    ) -> web.StreamResponse:
         await asyncio.sleep(self.latency)
         return await handler(request)
 
