@@ -81,23 +81,32 @@ class WireDecoders:
     def model(self, cls: type) -> BodyDecoder | None:
         """``f(body) -> cls``, raising on any mismatch; ``None`` without a wire form."""
         if cls not in self._models:
-            decoder: BodyDecoder | None = None
-            if self._has_wire_form(cls):
-                struct, build = self._compile(cls)
-                decode = self._msgspec.json.Decoder(struct).decode
-
-                def decoder(body: bytes) -> Any:
-                    return build(decode(body))
-
-            self._models[cls] = decoder
+            self._models[cls] = self._guarded(self._compile_model, cls)
         return self._models[cls]
 
     def page(self, cls: type) -> BodyDecoder | None:
         """``f(body) -> Page[cls]`` for a listing body (``value``, ``@count``,
         ``@nextLink``), raising on any mismatch; ``None`` without a wire form."""
         if cls not in self._pages:
-            self._pages[cls] = self._compile_page(cls) if self._has_wire_form(cls) else None
+            self._pages[cls] = self._guarded(self._compile_page, cls)
         return self._pages[cls]
+
+    def _guarded(self, compile_: Callable[[type], BodyDecoder], cls: type) -> BodyDecoder | None:
+        if not self._has_wire_form(cls):
+            return None
+        try:
+            return compile_(cls)
+        except Exception:  # a field msgspec cannot hold (``__x``, a type it refuses)
+            return None  # the dict path decodes this model, as without msgspec
+
+    def _compile_model(self, cls: type) -> BodyDecoder:
+        struct, build = self._compile(cls)
+        decode = self._msgspec.json.Decoder(struct).decode
+
+        def decode_model(body: bytes) -> Any:
+            return build(decode(body))
+
+        return decode_model
 
     # -- which models -----------------------------------------------------------------------
 

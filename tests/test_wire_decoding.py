@@ -258,6 +258,18 @@ def test_an_absent_field_takes_its_default_and_a_factory_is_called_each_time() -
     )
 
 
+#: A field named ``__x`` (no class body to mangle it): msgspec cannot make it a struct field.
+Dunder = attrs.make_class("Dunder", {"__x": attrs.field(type=int)}, slots=True)
+
+
+def test_a_model_msgspec_cannot_make_a_struct_of_is_left_to_the_dict_path() -> None:
+    assert wire_decoder(Dunder) is None  # not the RuntimeError msgspec raised
+    assert wire_page_decoder(Dunder) is None
+    raw = b'{"__x": 1}'
+    with pytest.raises(k6.ResponseDecodeError):  # what the dict path makes of it
+        JsonModel(Dunder, LIMIT).decode(raw)
+
+
 def test_without_msgspec_installed_the_dict_path_decodes_alone() -> None:
     script = textwrap.dedent(
         """
