@@ -71,6 +71,7 @@ class Requestor:
         "_defaults",
         "_handlers",
         "_limit",
+        "_models",
         "_stack",
         "_streaming_defaults",
         "_transport",
@@ -95,6 +96,7 @@ class Requestor:
         )
         self._limit = transport.max_response_bytes
         self._handlers: dict[tuple[str, type[Any]], Any] = {}
+        self._models: dict[type[Any], Any] = {}
         #: ``call(method, url, handler, *, options, replay=…, body=…, headers=…,
         #: idempotency_key=…)``: one API call with its retries, ``handler``'s result
         #: (``Transport.call``, bound as it is: a call costs no extra frame here, unless the
@@ -202,7 +204,10 @@ class Requestor:
 
     def model(self, cls: type[T]) -> JsonModel[T]:
         """The handler that decodes a JSON object into ``cls``."""
-        return self._handler("model", cls, JsonModel)  # type: ignore[no-any-return]
+        handler = self._models.get(cls)  # asked on every call: one dict look-up
+        if handler is None:
+            handler = self._models[cls] = JsonModel(cls, self._limit)
+        return handler
 
     def model_list(self, cls: type[T]) -> JsonList[T]:
         """The handler of a list of ``cls``: a bare JSON array or a ``{"value": [...]}``."""

@@ -114,7 +114,10 @@ class RetryBudget:
         return True
 
     def refund(self) -> None:
-        self._tokens = min(self._policy.budget_capacity, self._tokens + self._policy.success_refund)
+        if self._tokens < self._policy.budget_capacity:  # full, as it mostly is: nothing to do
+            self._tokens = min(
+                self._policy.budget_capacity, self._tokens + self._policy.success_refund
+            )
 
 
 @frozen

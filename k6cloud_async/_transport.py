@@ -476,7 +476,9 @@ async def read_body(response: aiohttp.ClientResponse, limit: int) -> bytes:
     An announced Content-Length over the limit is refused before reading. A compressed body
     is capped as it is decoded: a few kilobytes of gzip can expand to gigabytes.
     """
-    length = None if is_encoded(response) else response.content_length
+    coding = response.headers.get("Content-Encoding")  # is_encoded(), inline: every call
+    encoded = coding is not None and coding.strip().lower() not in ("", "identity")
+    length = None if encoded else response.content_length
     if length is not None and length > limit:
         raise ResponseDecodeError(
             f"response body of {length} bytes exceeds the limit of {limit} bytes"
@@ -490,7 +492,7 @@ async def read_body(response: aiohttp.ClientResponse, limit: int) -> bytes:
         if size > limit:
             raise ResponseDecodeError(
                 f"response body exceeds the limit of {limit} bytes"
-                + (" once decoded" if length is None and is_encoded(response) else "")
+                + (" once decoded" if encoded else "")
             )
         chunks.append(chunk)
     return b"".join(chunks)
