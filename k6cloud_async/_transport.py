@@ -476,8 +476,7 @@ async def read_body(response: aiohttp.ClientResponse, limit: int) -> bytes:
     An announced Content-Length over the limit is refused before reading. A compressed body
     is capped as it is decoded: a few kilobytes of gzip can expand to gigabytes.
     """
-    coding = response.headers.get("Content-Encoding")  # is_encoded(), inline: every call
-    encoded = coding is not None and coding.strip().lower() not in ("", "identity")
+    encoded = is_encoded(response)
     length = None if encoded else response.content_length
     if length is not None and length > limit:
         raise ResponseDecodeError(

@@ -23,10 +23,12 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 import k6cloud_async as k6
+from k6cloud_async import _json
 from k6cloud_async._converter import _wire, decode, decode_page, wire_decoder, wire_page_decoder
 from k6cloud_async._handlers import JsonModel, JsonPage
 from k6cloud_async._models import LoadTestPatch, Page
 from tests._bodies import running_run
+from tests.conftest import CannedServer
 from tests.test_decoding_agreement import (
     AGREEMENT,
     MODELS,
@@ -229,6 +231,20 @@ def test_integers_beyond_64_bits_are_read_as_the_standard_parser_reads_them() ->
     wire = wire_decoder(k6.LoadTest)
     assert wire is not None
     assert wire(raw).id == 2**70 == decode(json.loads(raw), k6.LoadTest).id
+
+
+@pytest.mark.skipif(not _json.FAST_JSON, reason="orjson, which refuses the body, is not installed")
+class TestTheClientReadsBodiesThroughMsgspec:
+    """An id beyond 64 bits: orjson refuses the whole body, msgspec reads it (as the
+    standard library does), so only a call decoded by msgspec's path can succeed."""
+
+    async def test_get(self, canned: CannedServer, canned_client: k6.K6CloudClient) -> None:
+        canned.json("/cloud/v6/load_tests/1", _load_test(id=2**70))
+        assert (await canned_client.load_tests.get(1)).id == 2**70
+
+    async def test_list(self, canned: CannedServer, canned_client: k6.K6CloudClient) -> None:
+        canned.json("/cloud/v6/load_tests", {"value": [_load_test(id=2**70)]})
+        assert [test.id async for test in canned_client.load_tests.list()] == [2**70]
 
 
 def test_a_request_model_has_no_wire_form() -> None:
