@@ -32,12 +32,12 @@ from _cli_support import (  # noqa: F401  (fixtures)
 )
 
 import k6cloud_async as k6
+from k6cloud_async._waits import POLL_SLEEP
 from k6cloud_async.cli import _commands_tests as commands_tests
 from k6cloud_async.cli import main
 from k6cloud_async.cli._fake_server import serve
 from k6cloud_async.cli._output import Output
 from k6cloud_async.cli._progress import ProgressBar, format_bytes
-from k6cloud_async.resources import test_runs as test_runs_module
 from k6cloud_async.testing import Fault
 
 # -- configuration ------------------------------------------------------------------------
@@ -888,9 +888,7 @@ def test_validate_reports_the_apis_details(
 
 
 @pytest.mark.usefixtures("ctrl_c_interrupts")
-def test_ctrl_c_while_waiting_says_the_run_goes_on(
-    server: ThreadedFake, k6cloud: Any, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_ctrl_c_while_waiting_says_the_run_goes_on(server: ThreadedFake, k6cloud: Any) -> None:
     test_id = server.add_test("long")
     server.call(server.fake.set_run_outcome, test_id, steps=1000)
 
@@ -898,9 +896,8 @@ def test_ctrl_c_while_waiting_says_the_run_goes_on(
         signal.raise_signal(signal.SIGINT)  # asyncio.run cancels the command, then re-raises
         await asyncio.sleep(seconds)
 
-    monkeypatch.setattr(test_runs_module, "_sleep", press_ctrl_c)
-
-    result = k6cloud("tests", "start", str(test_id), "--wait")
+    with POLL_SLEEP.replaced_by(press_ctrl_c):
+        result = k6cloud("tests", "start", str(test_id), "--wait")
 
     assert result.code == 130
     assert result.err.splitlines()[-2:] == [

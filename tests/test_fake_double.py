@@ -14,7 +14,7 @@ import aiohttp
 import pytest
 
 import k6cloud_async as k6
-from k6cloud_async.resources import test_runs as test_runs_module
+from k6cloud_async._waits import POLL_SLEEP
 from k6cloud_async.testing import UNTIL_REMOVED, FakeK6Cloud, Fault
 
 TESTS = "/cloud/v6/load_tests"
@@ -359,10 +359,14 @@ class TestDrivenWaits:
         assert 120 <= polls < 140  # mostly 30 s apart: the real interval schedule
 
     async def test_driving_waits_gives_back_the_real_sleep(self, fake: FakeK6Cloud) -> None:
-        real = test_runs_module._sleep
+        real = POLL_SLEEP.current
         with fake.clock.driving_waits():
-            assert test_runs_module._sleep is not real
-        assert test_runs_module._sleep is real
+            assert POLL_SLEEP.current is not real
+            with fake.clock.driving_waits():  # nested: the outer one's sleep comes back
+                inner = POLL_SLEEP.current
+            assert POLL_SLEEP.current is not inner
+            assert POLL_SLEEP.current is not real
+        assert POLL_SLEEP.current is real
 
     async def test_a_wait_that_never_ends_fails_past_the_limit(
         self, fake: FakeK6Cloud, client: k6.K6CloudClient, project: int

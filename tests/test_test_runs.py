@@ -6,13 +6,14 @@ import asyncio
 import contextlib
 import inspect
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
 import pytest
 
 import k6cloud_async as k6
+from k6cloud_async._waits import POLL_SLEEP
 from k6cloud_async.resources import test_runs as test_runs_module
 from k6cloud_async.testing import FakeK6Cloud, Fault
 from tests.conftest import ManualTime, until
@@ -22,12 +23,12 @@ FAST: dict[str, Any] = {"poll_interval": 0.001, "max_poll_interval": 0.002}
 
 
 @pytest.fixture
-def manual_time(monkeypatch: pytest.MonkeyPatch) -> ManualTime:
+def manual_time(monkeypatch: pytest.MonkeyPatch) -> Iterator[ManualTime]:
     """``wait``'s clock and sleep, moved by its own sleeps rather than by the machine."""
     time = ManualTime()
     monkeypatch.setattr(test_runs_module, "_clock", time.now)
-    monkeypatch.setattr(test_runs_module, "_sleep", time.sleep)
-    return time
+    with POLL_SLEEP.replaced_by(time.sleep):
+        yield time
 
 
 @pytest.fixture
@@ -365,7 +366,6 @@ class TestWait:
         fake: FakeK6Cloud,
         client: k6.K6CloudClient,
         test_id: int,
-        monkeypatch: pytest.MonkeyPatch,
     ) -> None:
         fake.set_run_outcome(steps=7)  # initializing, running ×4, processing_metrics, completed
         run = fake.start_run(test_id)
@@ -374,9 +374,8 @@ class TestWait:
         async def record(seconds: float) -> None:
             waits.append(seconds)
 
-        monkeypatch.setattr(test_runs_module, "_sleep", record)
-
-        await client.test_runs.wait(run.id, poll_interval=1.0, max_poll_interval=2.0)
+        with POLL_SLEEP.replaced_by(record):
+            await client.test_runs.wait(run.id, poll_interval=1.0, max_poll_interval=2.0)
 
         # initializing | running, then 3 unchanged polls (×1.5, capped) | processing_metrics
         assert waits == [1.0, 1.0, 1.5, 2.0, 2.0, 1.0]

@@ -34,6 +34,7 @@ from .._validation import (
     check_request_timeout,
     check_seconds,
 )
+from .._waits import POLL_SLEEP
 from ._base import Resource
 
 __all__ = ["RunUpdateCallback", "TestRuns"]
@@ -61,9 +62,8 @@ def _renamed_timeout(timeout: float | None, max_wait: float | None) -> float | N
 
 T = TypeVar("T")
 
-# The polls' sleep and the clock their deadline is read on: module globals so that a test
-# can watch the intervals chosen and move time without waiting for it.
-_sleep = asyncio.sleep
+# The clock the polls' deadline is read on: a module global so that a test can move time
+# without waiting for it (the polls sleep through POLL_SLEEP, which a fake clock may drive).
 _clock = time.monotonic
 
 
@@ -391,7 +391,7 @@ class _Poller:
                 return run
             changed = run.status != previous
             interval = self._first if changed else min(interval * _BACKOFF_FACTOR, self._longest)
-            await _before(deadline, functools.partial(_sleep, interval))
+            await _before(deadline, functools.partial(POLL_SLEEP, interval))
 
     async def _poll(self) -> TestRun:
         """One GET of the run, then ``on_update`` if its status changed."""

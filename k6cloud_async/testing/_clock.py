@@ -9,6 +9,8 @@ from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
 from typing import Final
 
+from .._waits import POLL_SLEEP
+
 __all__ = ["DEFAULT_START", "DRIVE_LIMIT", "FakeClock"]
 
 #: Where a :class:`FakeClock` starts unless told otherwise.
@@ -84,8 +86,6 @@ class FakeClock:
             raise TypeError(f"limit must be a number of seconds, not {type(limit).__name__}")
         if not 0 < limit < math.inf:
             raise ValueError(f"limit must be a positive, finite number of seconds, got {limit}")
-        from ..resources import test_runs  # here: the fake's import stays light
-
         budget = self.driven + limit
 
         async def sleep(seconds: float) -> None:
@@ -97,13 +97,8 @@ class FakeClock:
             self.advance(seconds)
             await asyncio.sleep(0)
 
-        # wait() sleeps through this module global, kept swappable for tests.
-        previous = test_runs._sleep
-        test_runs._sleep = sleep  # type: ignore[assignment]
-        try:
+        with POLL_SLEEP.replaced_by(sleep):
             yield
-        finally:
-            test_runs._sleep = previous
 
     def __repr__(self) -> str:
         return f"FakeClock({self._now.isoformat()})"
