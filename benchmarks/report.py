@@ -324,7 +324,8 @@ def _startup_rows(runs: Sequence[dict[str, Any]], processes: int) -> list[Row]:
 def footnotes(meta: dict[str, Any]) -> list[str]:
     return [
         f"{meta['mode']} run, median of {meta['repeats']} run(s) per cell "
-        f"({meta.get('per_call_repeats', meta['repeats'])} for sequential get and start; "
+        f"({meta.get('per_call_repeats', meta['repeats'])} for the get, 64-in-flight and start "
+        "rows; "
         f"per-call runs: their best of {meta.get('blocks', 1)} blocks of calls); "
         f"{meta['pinning']}; "
         f"{meta['versions']}.",

@@ -231,8 +231,7 @@ class Transport:
             else self._headers(headers, idempotency_key)
         )
         policy = options.policy
-        started = self._clock()
-        deadline = None if policy.deadline is None else started + policy.deadline
+        deadline = None if policy.deadline is None else self._clock() + policy.deadline
         attempt = 0
         maybe_processed = False  # by an earlier attempt of this call
         slots = self._slots

@@ -1,5 +1,6 @@
 """A resource's URLs, built in one step from the API root's text, are exactly the URLs yarl's
-``/`` builds, whatever path prefix the base URL has."""
+``/`` builds, whatever path prefix the base URL has; a resource keeps the last few hundred
+it built, and hands out the same object for the same path."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from k6cloud_async import K6CloudClient
+from k6cloud_async.resources._base import URL_CACHE_SIZE
 
 _SEGMENT = st.text(
     alphabet=st.characters(codec="utf-8", exclude_characters="/?#", exclude_categories=["Cs"]),
@@ -40,3 +42,24 @@ def test_one_step_urls_equal_the_ones_built_segment_by_segment(
     assert client.projects._project_url(test_id, "labels") == (
         root / "projects" / str(test_id) / "labels"
     )
+
+
+def test_a_resource_hands_out_the_same_url_object_for_the_same_path() -> None:
+    client = K6CloudClient("token", 1, base_url="https://api.example.com")
+    first = client.load_tests._test_url(7)
+    assert client.load_tests._test_url(7) is first
+    assert client.load_tests._test_url(7, "start") is not first
+    assert str(client.load_tests._test_url(7, "start")) == (
+        "https://api.example.com/cloud/v6/load_tests/7/start"
+    )
+    assert client.load_tests._test_url(8) != first
+
+
+def test_the_kept_urls_are_bounded_and_stay_right_past_the_bound() -> None:
+    client = K6CloudClient("token", 1, base_url="https://api.example.com/prefix")
+    tests = client.load_tests
+    for test_id in range(1, 3 * URL_CACHE_SIZE):
+        assert str(tests._test_url(test_id)) == (
+            f"https://api.example.com/prefix/cloud/v6/load_tests/{test_id}"
+        )
+        assert len(tests._urls) <= URL_CACHE_SIZE
