@@ -1,5 +1,5 @@
 """A resource's URLs, built in one step from the API root's text, are exactly the URLs yarl's
-``/`` builds, whatever path prefix the base URL has; a resource keeps the last few hundred
+``/`` builds, whatever path prefix the base URL has; a resource keeps the last few dozen
 it built, and hands out the same object for the same path."""
 
 from __future__ import annotations
