@@ -19,27 +19,31 @@ class SwappableSleep:
     moves fake time by the sleeps of every ``wait()`` while it is active.
     """
 
-    __slots__ = ("_sleep",)
+    __slots__ = ("_active",)
 
     def __init__(self) -> None:
-        self._sleep: Sleep = asyncio.sleep
+        # Each active replacement under its own key, newest last: a block that ends out of
+        # order (two tests' fakes, interleaved) takes out its own sleep and no other.
+        self._active: dict[object, Sleep] = {}
 
     def __call__(self, seconds: float) -> Awaitable[None]:
-        return self._sleep(seconds)
+        return self.current(seconds)
 
     @property
     def current(self) -> Sleep:
-        return self._sleep
+        """The newest replacement still active, else ``asyncio.sleep``."""
+        return next(reversed(self._active.values()), asyncio.sleep)
 
     @contextlib.contextmanager
     def replaced_by(self, sleep: Sleep) -> Iterator[None]:
-        """Sleep with ``sleep`` inside the block; the previous sleep is back after it
-        (blocks nest)."""
-        previous, self._sleep = self._sleep, sleep
+        """Sleep with ``sleep`` inside the block. Blocks nest; when one ends, the newest
+        block still active decides again (``asyncio.sleep`` once none is)."""
+        key = object()
+        self._active[key] = sleep
         try:
             yield
         finally:
-            self._sleep = previous
+            del self._active[key]
 
 
 #: The polls' sleep of ``test_runs.wait()``.
